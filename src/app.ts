@@ -1,0 +1,73 @@
+/**
+ * The HTTP app as one Fastify instance built from an AppContext. server.ts listens; tests use
+ * app.inject(). Webhooks get their own raw-body parser; the API speaks JSON.
+ */
+import fs from 'node:fs';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { Ajv } from 'ajv';
+import type { AppContext } from './context.js';
+import { authPlugin } from './plugins/auth.js';
+import { errorsPlugin } from './plugins/errors.js';
+import { metricsPlugin } from './plugins/metrics.js';
+import { apiRoutes } from './routes/api/v1/index.js';
+import { healthRoutes } from './routes/health.routes.js';
+import { mediaPublicRoutes } from './routes/media-public.routes.js';
+import { webhookRoutes } from './routes/webhooks/webhooks.routes.js';
+import { webRoutes } from './routes/web.routes.js';
+
+export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+  // TLS_CERT is the full chain (leaf first), as carriers that insist on trusted certificates need (F33).
+  const tls = ctx.config.tlsCert && ctx.config.tlsKey ? { https: { cert: fs.readFileSync(ctx.config.tlsCert), key: fs.readFileSync(ctx.config.tlsKey) } } : {};
+  const app = Fastify({
+    ...(tls as object),
+    loggerInstance: ctx.log as unknown as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: ctx.config.bodyLimit,
+    trustProxy: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  });
+
+  // Bodies are validated without type coercion: "5" is not a number. Query strings and path
+  // parameters arrive as text, so those are coerced.
+  const strict = new Ajv({ removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false, strict: false });
+  const coercing = new Ajv({ removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false, strict: false });
+  for (const ajv of [strict, coercing]) ajv.addFormat('date-time', (v: string) => !Number.isNaN(Date.parse(v))).addFormat('email', /^[^@\s]+@[^@\s]+$/);
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
+
+  await app.register(errorsPlugin);
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  await app.register(multipart, { limits: { fileSize: 5 * 1024 * 1024, files: 1 } });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Switchboard API', version: '1.0.0', description: 'Business SMS/MMS hub. Authenticate with `Authorization: Bearer <api key>`.' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      security: [{ apiKey: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(metricsPlugin, { ctx });
+  await app.register(healthRoutes, { ctx });
+  await app.register(mediaPublicRoutes, { ctx });
+  await app.register(webhookRoutes, { ctx, prefix: '/webhook' });
+  await app.register(
+    async (api) => {
+      await api.register(authPlugin, { ctx });
+      await api.register(apiRoutes, { ctx });
+    },
+    { prefix: '/api/v1' },
+  );
+  await app.register(webRoutes, { ctx });
+
+  // The sandbox carrier posts its callbacks through our own webhook route, in-process.
+  ctx.loopback = async (path, body, headers) => {
+    const response = await app.inject({ method: 'POST', url: path, payload: body, headers });
+    if (response.statusCode >= 300) throw new Error(`sandbox webhook answered ${response.statusCode}: ${response.body}`);
+  };
+  return app;
+}

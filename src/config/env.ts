@@ -1,0 +1,147 @@
+/**
+ * The only reader of process.env. Parses and validates every setting once at start-up and
+ * returns a frozen, typed object. A bad value throws ConfigError naming the variable.
+ */
+import path from 'node:path';
+
+export class ConfigError extends Error {
+  constructor(public readonly variable: string, problem: string) {
+    super(`${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  databaseUrl: string;
+  dialect: 'sqlite' | 'postgres';
+  /** Absolute path of the SQLite file when dialect is sqlite. */
+  sqlitePath: string | null;
+  dataDir: string;
+  secretKey: string | null;
+  smtpUrl: string | null;
+  mailFrom: string | null;
+  defaultCountry: string | null;
+  adminEmail: string | null;
+  adminPassword: string | null;
+  logLevel: string;
+  /** Run the job workers in this process (SWITCHBOARD_WORKERS=0 makes an API-only node). */
+  runWorkers: boolean;
+  /** Maximum JSON body size in bytes. */
+  bodyLimit: number;
+  tlsCert: string | null;
+  tlsKey: string | null;
+  /** Raw `<PROVIDER>_*` variables, read by the provider registry (F6). */
+  providerEnv: Readonly<Record<string, string>>;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function optional(env: NodeJS.ProcessEnv, name: string): string | null {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? null : value.trim();
+}
+
+function parsePort(env: NodeJS.ProcessEnv): number {
+  const raw = optional(env, 'PORT') ?? '3000';
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError('PORT', `must be an integer from 0 to 65535, got "${raw}"`);
+  }
+  return port;
+}
+
+function parseUrl(name: string, raw: string, protocols: string[]): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be a URL, got "${raw}"`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(name, `must start with ${protocols.map((p) => p + '//').join(' or ')}, got "${raw}"`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function parseDatabase(raw: string, cwd: string): Pick<Config, 'dialect' | 'sqlitePath'> {
+  if (raw.startsWith('sqlite:')) {
+    const file = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (!file) throw new ConfigError('DATABASE_URL', 'sqlite: needs a file path, e.g. sqlite:./data/switchboard.db');
+    return { dialect: 'sqlite', sqlitePath: file === ':memory:' ? file : path.resolve(cwd, file) };
+  }
+  if (/^postgres(ql)?:\/\//.test(raw)) {
+    parseUrl('DATABASE_URL', raw, ['postgres:', 'postgresql:']);
+    return { dialect: 'postgres', sqlitePath: null };
+  }
+  throw new ConfigError('DATABASE_URL', `must start with sqlite: or postgres://, got "${raw}"`);
+}
+
+const PROVIDER_ENV = /^[A-Z][A-Z0-9]*_[A-Z0-9_]+$/;
+const NON_PROVIDER_PREFIXES = ['SMTP_', 'MAIL_', 'DATABASE_', 'DATA_', 'SECRET_', 'DEFAULT_', 'ADMIN_', 'LOG_', 'PUBLIC_', 'TLS_', 'SWITCHBOARD_', 'BODY_', 'NODE_', 'NPM_'];
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Readonly<Config> {
+  const databaseUrl = optional(env, 'DATABASE_URL') ?? 'sqlite:./data/switchboard.db';
+  const defaultCountry = optional(env, 'DEFAULT_COUNTRY')?.toUpperCase() ?? null;
+  if (defaultCountry !== null && !/^[A-Z]{2}$/.test(defaultCountry)) {
+    throw new ConfigError('DEFAULT_COUNTRY', `must be a two-letter ISO country code such as US, got "${defaultCountry}"`);
+  }
+  const secretKey = optional(env, 'SECRET_KEY');
+  if (secretKey !== null && secretKey.length < 32) {
+    throw new ConfigError('SECRET_KEY', 'must be at least 32 characters (or unset to generate one into DATA_DIR)');
+  }
+  const smtpUrl = optional(env, 'SMTP_URL');
+  if (smtpUrl !== null) parseUrl('SMTP_URL', smtpUrl, ['smtp:', 'smtps:']);
+  const mailFrom = optional(env, 'MAIL_FROM');
+  if (smtpUrl !== null && mailFrom === null) throw new ConfigError('MAIL_FROM', 'must be set when SMTP_URL is set');
+  const adminEmail = optional(env, 'ADMIN_EMAIL');
+  const adminPassword = optional(env, 'ADMIN_PASSWORD');
+  if (adminEmail !== null && !/^[^@\s]+@[^@\s]+$/.test(adminEmail)) {
+    throw new ConfigError('ADMIN_EMAIL', `must be an email address, got "${adminEmail}"`);
+  }
+  if (adminEmail !== null && (adminPassword === null || adminPassword.length < 8)) {
+    throw new ConfigError('ADMIN_PASSWORD', 'must be set to at least 8 characters when ADMIN_EMAIL is set');
+  }
+  const logLevel = optional(env, 'LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  const bodyLimitRaw = optional(env, 'BODY_LIMIT_BYTES') ?? String(1024 * 1024);
+  const bodyLimit = Number(bodyLimitRaw);
+  if (!Number.isInteger(bodyLimit) || bodyLimit < 1024) throw new ConfigError('BODY_LIMIT_BYTES', 'must be an integer of at least 1024');
+  const tlsCert = optional(env, 'TLS_CERT');
+  const tlsKey = optional(env, 'TLS_KEY');
+  if ((tlsCert === null) !== (tlsKey === null)) {
+    throw new ConfigError(tlsCert === null ? 'TLS_CERT' : 'TLS_KEY', 'must be set together with ' + (tlsCert === null ? 'TLS_KEY' : 'TLS_CERT'));
+  }
+  const workers = optional(env, 'SWITCHBOARD_WORKERS') ?? '1';
+  if (workers !== '0' && workers !== '1') throw new ConfigError('SWITCHBOARD_WORKERS', 'must be 0 or 1');
+
+  const providerEnv: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value === undefined || !PROVIDER_ENV.test(key)) continue;
+    if (NON_PROVIDER_PREFIXES.some((prefix) => key.startsWith(prefix))) continue;
+    providerEnv[key] = value;
+  }
+
+  return Object.freeze({
+    port: parsePort(env),
+    host: optional(env, 'HOST') ?? '0.0.0.0',
+    publicUrl: parseUrl('PUBLIC_URL', optional(env, 'PUBLIC_URL') ?? 'http://localhost:3000', ['http:', 'https:']),
+    databaseUrl,
+    ...parseDatabase(databaseUrl, cwd),
+    dataDir: path.resolve(cwd, optional(env, 'DATA_DIR') ?? './data'),
+    secretKey,
+    smtpUrl,
+    mailFrom,
+    defaultCountry,
+    adminEmail,
+    adminPassword,
+    logLevel,
+    runWorkers: workers === '1',
+    bodyLimit,
+    tlsCert,
+    tlsKey,
+    providerEnv: Object.freeze(providerEnv),
+  });
+}

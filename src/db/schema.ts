@@ -1,0 +1,200 @@
+/**
+ * Table types for Kysely. Portable across SQLite and PostgreSQL: ids are text, timestamps are
+ * ISO-8601 UTC text (fixed width, so they sort), booleans are 0/1 integers, JSON is text.
+ */
+import type { Generated } from 'kysely';
+
+export interface TenantTable {
+  id: string;
+  name: string;
+  settings: string;
+  created_at: string;
+}
+
+export interface UserTable {
+  id: string;
+  tenant_id: string;
+  email: string;
+  name: string;
+  role: 'owner' | 'admin' | 'agent';
+  password_hash: string | null;
+  extension: string | null;
+  mobile: string | null;
+  send_permission: 'none' | 'number' | 'sender_id';
+  caller_ids: string;
+  group_ids: string;
+  settings: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ApiKeyTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  key_hash: string;
+  prefix: string;
+  scopes: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface SessionTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  csrf_token: string;
+  expires_at: string;
+  created_at: string;
+}
+
+export interface ProviderAccountTable {
+  id: string;
+  tenant_id: string;
+  type: string;
+  name: string;
+  credentials: string;
+  base_url: string | null;
+  source: 'api' | 'env';
+  /** Unguessable token carried in webhook URLs of providers that do not sign their webhooks. */
+  webhook_token: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface NumberTable {
+  id: string;
+  tenant_id: string;
+  number: string;
+  provider_account_id: string;
+  destinations: string;
+  system_notification: number;
+  default_country: string | null;
+  mps: number | null;
+  /** Next free send slot (ISO time) for pacing at `mps`. */
+  next_send_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ConversationTable {
+  id: string;
+  tenant_id: string;
+  number_id: string | null;
+  our_number: string;
+  remote_key: string;
+  remote_numbers: string;
+  assigned_user_id: string | null;
+  last_message_id: string | null;
+  last_message_at: string | null;
+  unread_count: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MessageTable {
+  id: string;
+  tenant_id: string;
+  conversation_id: string;
+  number_id: string | null;
+  direction: 'inbound' | 'outbound';
+  from_number: string;
+  to_numbers: string;
+  body: string;
+  encoding: string;
+  segments: number;
+  status: string;
+  provider_account_id: string | null;
+  provider_type: string | null;
+  provider_message_id: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  idempotency_key: string | null;
+  send_at: string | null;
+  created_at: string;
+  sent_at: string | null;
+  delivered_at: string | null;
+  read_at: string | null;
+  created_by: string | null;
+  media_count: number;
+}
+
+export interface MessageStatusTable {
+  id: Generated<number>;
+  tenant_id: string;
+  message_id: string;
+  status: string;
+  at: string;
+  detail: string | null;
+}
+
+export interface MediaTable {
+  id: string;
+  tenant_id: string;
+  message_id: string | null;
+  content_type: string;
+  size: number;
+  storage_key: string | null;
+  source_url: string | null;
+  status: 'stored' | 'pending' | 'failed' | 'remote';
+  created_at: string;
+}
+
+export interface MediaBlobTable {
+  id: string;
+  data: Buffer;
+}
+
+export interface JobTable {
+  id: Generated<number>;
+  name: string;
+  payload: string;
+  run_at: string;
+  attempts: number;
+  max_attempts: number;
+  locked_by: string | null;
+  locked_until: string | null;
+  last_error: string | null;
+  dead: number;
+  created_at: string;
+}
+
+export interface WebhookLogTable {
+  id: Generated<number>;
+  tenant_id: string | null;
+  provider_account_id: string | null;
+  provider_type: string;
+  method: string;
+  url: string;
+  verdict: 'accepted' | 'duplicate' | 'refused';
+  reason: string | null;
+  http_status: number;
+  remote_ip: string | null;
+  created_at: string;
+}
+
+/** Status callbacks that arrived before the send job stored the provider's message id. */
+export interface PendingStatusTable {
+  id: Generated<number>;
+  provider_account_id: string;
+  provider_message_id: string;
+  payload: string;
+  created_at: string;
+}
+
+export interface Database {
+  tenants: TenantTable;
+  users: UserTable;
+  api_keys: ApiKeyTable;
+  sessions: SessionTable;
+  provider_accounts: ProviderAccountTable;
+  numbers: NumberTable;
+  conversations: ConversationTable;
+  messages: MessageTable;
+  message_status: MessageStatusTable;
+  media: MediaTable;
+  media_blobs: MediaBlobTable;
+  jobs: JobTable;
+  webhook_log: WebhookLogTable;
+  pending_status: PendingStatusTable;
+}

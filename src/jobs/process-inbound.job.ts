@@ -1,0 +1,59 @@
+/**
+ * inbound.process: after an inbound message is committed, download its media, then announce it
+ * (events) and run the registered inbound handlers (routing, email, push — F8, F10, F11).
+ */
+import type { AppContext } from '../context.js';
+import type { MessageTable } from '../db/schema.js';
+import { assertPublicUrl } from '../lib/net-guard.js';
+import { PROCESS_INBOUND_JOB } from '../services/ingest-webhook.js';
+import { ProviderError } from '../providers/core/errors.js';
+import type { JobDefinition } from './queue.js';
+
+export type InboundHandler = (ctx: AppContext, message: MessageTable) => Promise<void>;
+const handlers: InboundHandler[] = [];
+
+/** Registers work to do for every new inbound message, after its media is stored. */
+export function onInboundMessage(handler: InboundHandler): void {
+  handlers.push(handler);
+}
+
+export function processInboundJob(ctx: AppContext): JobDefinition<{ messageId: string }> {
+  return {
+    name: PROCESS_INBOUND_JOB,
+    maxAttempts: 6,
+    async handle({ messageId }, { attempt, maxAttempts, log }) {
+      const message = await ctx.db.selectFrom('messages').selectAll().where('id', '=', messageId).executeTakeFirst();
+      if (!message) return;
+      await downloadPendingMedia(ctx, message, attempt >= maxAttempts, log);
+      ctx.events.publish({ type: 'message.received', tenantId: message.tenant_id, numberId: message.number_id, data: { id: message.id, conversationId: message.conversation_id, from: message.from_number, body: message.body } });
+      ctx.events.publish({ type: 'conversation.updated', tenantId: message.tenant_id, numberId: message.number_id, data: { id: message.conversation_id } });
+      for (const handler of handlers) await handler(ctx, message);
+    },
+  };
+}
+
+async function downloadPendingMedia(ctx: AppContext, message: MessageTable, lastAttempt: boolean, log: import('pino').Logger): Promise<void> {
+  const pending = await ctx.db.selectFrom('media').selectAll().where('message_id', '=', message.id).where('status', '=', 'pending').execute();
+  if (pending.length === 0 || !message.provider_account_id) return;
+  const account = await ctx.db.selectFrom('provider_accounts').selectAll().where('id', '=', message.provider_account_id).executeTakeFirstOrThrow();
+  const adapter = ctx.accounts.adapter(account);
+  for (const item of pending) {
+    try {
+      const own = await ctx.media.readSignedUrl(item.source_url ?? '');
+      // A provider account with a base-URL override (an emulator, a private gateway) may serve
+      // media from private addresses; every other media URL must be public.
+      if (!own && !account.base_url && account.type !== 'sandbox') await assertPublicUrl(item.source_url ?? '');
+      const fetched = await adapter.fetchMedia(item.source_url ?? '');
+      const contentType = item.content_type !== 'application/octet-stream' ? item.content_type : fetched.contentType;
+      ctx.media.checkMedia(contentType, fetched.data.length);
+      const saved = await ctx.media.save(message.tenant_id, contentType, fetched.data, message.id, item.source_url);
+      await ctx.db.deleteFrom('media').where('id', '=', item.id).execute();
+      log.debug({ mediaId: saved.id, size: saved.size }, 'inbound media stored');
+    } catch (error) {
+      const transient = error instanceof ProviderError && error.retryable;
+      if (transient && !lastAttempt) throw error;
+      log.warn({ err: error, url: item.source_url }, 'inbound media could not be stored');
+      await ctx.db.updateTable('media').set({ status: 'failed' }).where('id', '=', item.id).execute();
+    }
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * message.send: hands one queued message to its provider. Transient provider errors retry with
+ * backoff (or the provider's Retry-After); permanent ones end the message `failed` with the
+ * provider's code and reason. Idempotent: a message that already has a provider id is done.
+ */
+import type { AppContext } from '../context.js';
+import type { MessageTable } from '../db/schema.js';
+import { now } from '../db/client.js';
+import { ProviderError } from '../providers/core/errors.js';
+import { FINAL_STATUSES, type StatusUpdate } from '../providers/core/types.js';
+import { applyStatus } from '../services/message-status.js';
+import { applyStatusUpdate } from '../services/ingest-webhook.js';
+import { SEND_MESSAGE_JOB } from '../services/send-message.js';
+import { backoffMs, RetryLater, type JobDefinition } from './queue.js';
+
+interface Payload {
+  messageId: string;
+}
+
+export function sendMessageJob(ctx: AppContext): JobDefinition<Payload> {
+  const publishStatus = (message: MessageTable) =>
+    ctx.events.publish({
+      type: 'message.status',
+      tenantId: message.tenant_id,
+      numberId: message.number_id,
+      data: { id: message.id, conversationId: message.conversation_id, status: message.status, error: message.error_code ? { code: message.error_code, message: message.error_message } : null },
+    });
+
+  async function markFailed(message: MessageTable, code: string, reason: string): Promise<void> {
+    const changed = await ctx.db.transaction().execute((trx) => applyStatus(trx, message, { status: 'failed', errorCode: code, errorMessage: reason, detail: `${code}: ${reason}` }));
+    if (changed) publishStatus({ ...message, error_code: code, error_message: reason });
+  }
+
+  async function load(messageId: string) {
+    return ctx.db.selectFrom('messages').selectAll().where('id', '=', messageId).executeTakeFirst();
+  }
+
+  return {
+    name: SEND_MESSAGE_JOB,
+    maxAttempts: 8,
+    async handle({ messageId }, { attempt, log }) {
+      const message = await load(messageId);
+      if (!message || message.direction !== 'outbound' || message.provider_message_id || FINAL_STATUSES.has(message.status)) return;
+      if (!message.provider_account_id) return markFailed(message, 'no_provider', 'the message has no provider account');
+      const account = await ctx.db.selectFrom('provider_accounts').selectAll().where('tenant_id', '=', message.tenant_id).where('id', '=', message.provider_account_id).executeTakeFirst();
+      if (!account) return markFailed(message, 'no_provider', `provider account ${message.provider_account_id} was deleted`);
+      const adapter = ctx.accounts.adapter(account);
+      if (message.status === 'queued') {
+        await applyStatus(ctx.db, message, { status: 'sending', detail: attempt > 1 ? `attempt ${attempt}` : null });
+        publishStatus(message);
+      }
+      const media = message.media_count
+        ? await ctx.db.selectFrom('media').select(['id', 'storage_key', 'source_url']).where('message_id', '=', message.id).orderBy('created_at').execute()
+        : [];
+      let result;
+      try {
+        result = await adapter.send({
+          id: message.id,
+          from: message.from_number,
+          to: JSON.parse(message.to_numbers) as string[],
+          body: message.body,
+          mediaUrls: media.map((m) => (m.storage_key ? ctx.media.signedUrl(m.id) : m.source_url!)),
+          statusCallbackUrl: ctx.accounts.webhookUrl(account),
+        });
+      } catch (error) {
+        if (error instanceof ProviderError) {
+          if (error.retryable) {
+            log.info({ provider: account.type, code: error.code }, 'provider send failed, will retry');
+            throw new RetryLater(error.details.retryAfterMs ?? backoffMs(attempt), error.message, { cause: error });
+          }
+          return markFailed(message, error.code, error.message);
+        }
+        throw error;
+      }
+      const updated = await ctx.db.transaction().execute(async (trx) => {
+        await trx.updateTable('messages').set({ provider_message_id: result.providerMessageId }).where('id', '=', message.id).execute();
+        message.provider_message_id = result.providerMessageId;
+        if (result.status && result.status !== 'queued') await applyStatus(trx, message, { status: result.status, detail: 'accepted by provider' });
+        // Receipts that overtook us are applied now, in arrival order.
+        const early = await trx.selectFrom('pending_status').selectAll().where('provider_account_id', '=', account.id).where('provider_message_id', '=', result.providerMessageId).orderBy('id').execute();
+        for (const row of early) await applyStatusUpdate(trx, message, JSON.parse(row.payload) as StatusUpdate);
+        if (early.length) await trx.deleteFrom('pending_status').where('id', 'in', early.map((row) => row.id)).execute();
+        return message;
+      });
+      publishStatus(updated);
+    },
+    async onGiveUp({ messageId }, error) {
+      const message = await load(messageId);
+      if (!message || FINAL_STATUSES.has(message.status) || message.provider_message_id) return;
+      const cause = error instanceof RetryLater && error.cause instanceof ProviderError ? error.cause : error;
+      const code = cause instanceof ProviderError ? cause.code : 'send_failed';
+      await markFailed(message, code, `gave up after retries: ${(cause as Error)?.message ?? String(cause)}`);
+    },
+  };
+}
+

@@ -1,0 +1,114 @@
+/**
+ * Who is calling: a dashboard session (HttpOnly cookie + CSRF token on writes) or a tenant API
+ * key (Bearer). Every /api/v1 route except sign-in requires one; handlers read request.auth.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { AppContext } from '../context.js';
+import { now } from '../db/client.js';
+import { AppError } from '../errors.js';
+import { randomToken, safeEqual, sha256Hex } from '../lib/crypto.js';
+
+export interface Auth {
+  tenantId: string;
+  userId: string | null;
+  role: 'owner' | 'admin' | 'agent';
+  via: 'session' | 'apikey';
+  apiKeyId: string | null;
+  scopes: string[];
+  csrfToken: string | null;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth: Auth;
+  }
+  interface FastifyContextConfig {
+    /** Routes that need no caller (sign-in, first run). */
+    public?: boolean;
+  }
+}
+
+export const SESSION_COOKIE = 'sb_session';
+const SESSION_DAYS = 14;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export async function startSession(ctx: AppContext, reply: FastifyReply, user: { id: string; tenant_id: string }): Promise<string> {
+  const token = randomToken(32);
+  const csrfToken = randomToken(24);
+  await ctx.db
+    .insertInto('sessions')
+    .values({ id: sha256Hex(token), tenant_id: user.tenant_id, user_id: user.id, csrf_token: csrfToken, expires_at: new Date(Date.now() + SESSION_DAYS * 86_400_000).toISOString(), created_at: now() })
+    .execute();
+  reply.setCookie(SESSION_COOKIE, token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: ctx.config.publicUrl.startsWith('https:'),
+    maxAge: SESSION_DAYS * 86_400,
+  });
+  return csrfToken;
+}
+
+export async function endSession(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const token = request.cookies[SESSION_COOKIE];
+  if (token) await ctx.db.deleteFrom('sessions').where('id', '=', sha256Hex(token)).execute();
+  reply.clearCookie(SESSION_COOKIE, { path: '/' });
+}
+
+async function authenticate(ctx: AppContext, request: FastifyRequest): Promise<Auth | null> {
+  const header = request.headers.authorization;
+  if (header) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw new AppError('unauthorized', 'Authorization must be "Bearer <api key>"');
+    const key = await ctx.db.selectFrom('api_keys').selectAll().where('key_hash', '=', sha256Hex(match[1]!)).executeTakeFirst();
+    if (!key) throw new AppError('unauthorized', 'the API key is not valid (revoked or mistyped)');
+    return { tenantId: key.tenant_id, userId: null, role: 'admin', via: 'apikey', apiKeyId: key.id, scopes: JSON.parse(key.scopes) as string[], csrfToken: null };
+  }
+  const token = request.cookies[SESSION_COOKIE];
+  if (!token) return null;
+  const session = await ctx.db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .select(['sessions.tenant_id', 'sessions.user_id', 'sessions.csrf_token', 'sessions.expires_at', 'users.role'])
+    .where('sessions.id', '=', sha256Hex(token))
+    .executeTakeFirst();
+  if (!session || session.expires_at < now()) return null;
+  return { tenantId: session.tenant_id, userId: session.user_id, role: session.role, via: 'session', apiKeyId: null, scopes: ['*'], csrfToken: session.csrf_token };
+}
+
+export const authPlugin = fp(
+  async (app: FastifyInstance, { ctx }: { ctx: AppContext }) => {
+    app.decorateRequest('auth', null as unknown as Auth);
+    app.addHook('preHandler', async (request) => {
+      if (request.routeOptions.config?.public) return;
+      const auth = await authenticate(ctx, request);
+      if (!auth) throw new AppError('unauthorized', 'sign in or send "Authorization: Bearer <api key>"');
+      if (auth.via === 'session' && !SAFE_METHODS.has(request.method)) {
+        const sent = request.headers['x-csrf-token'];
+        if (typeof sent !== 'string' || !safeEqual(sent, auth.csrfToken ?? '')) {
+          throw new AppError('csrf_failed', 'X-CSRF-Token header is missing or wrong; use the csrfToken from sign-in or GET /me');
+        }
+      }
+      request.auth = auth;
+    });
+  },
+  { name: 'auth' },
+);
+
+/** Admin pages and settings: owners and admins (and API keys with the admin scope). */
+export function requireAdmin(request: FastifyRequest): void {
+  const { auth } = request;
+  if (auth.via === 'apikey' ? !(auth.scopes.includes('*') || auth.scopes.includes('admin')) : auth.role === 'agent') {
+    throw new AppError('admin_required', 'this needs an owner or admin (or an API key with the admin scope)', { statusCode: 403 });
+  }
+}
+
+/** API key scopes (F17); sessions carry every scope their role allows. */
+export function requireScope(request: FastifyRequest, scope: string): void {
+  const { scopes } = request.auth;
+  if (!scopes.includes('*') && !scopes.includes(scope)) {
+    throw new AppError('scope_required', `this API key lacks the "${scope}" scope`, { statusCode: 403 });
+  }
+}
+

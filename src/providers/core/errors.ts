@@ -1,0 +1,44 @@
+/** Errors adapters throw. ProviderError carries whether the job queue should retry. */
+
+export type ProviderErrorKind = 'auth_failed' | 'rate_limited' | 'unavailable' | 'rejected' | 'opted_out' | 'invalid_number' | 'insufficient_funds' | 'unsupported';
+
+const RETRYABLE: ReadonlySet<ProviderErrorKind> = new Set(['rate_limited', 'unavailable']);
+
+export class ProviderError extends Error {
+  readonly retryable: boolean;
+  constructor(
+    readonly provider: string,
+    readonly kind: ProviderErrorKind,
+    message: string,
+    readonly details: { providerCode?: string; httpStatus?: number; retryAfterMs?: number; cause?: unknown } = {},
+  ) {
+    super(message, { cause: details.cause });
+    this.name = 'ProviderError';
+    this.retryable = RETRYABLE.has(kind);
+  }
+
+  /** The code stored on a failed message: the provider's own code when it gave one. */
+  get code(): string {
+    return this.details.providerCode ?? this.kind;
+  }
+}
+
+export class UnsupportedCapabilityError extends ProviderError {
+  constructor(provider: string, capability: string) {
+    super(provider, 'unsupported', `${provider} does not support ${capability}`);
+  }
+}
+
+export class WebhookAuthError extends Error {
+  constructor(readonly reason: 'bad_signature' | 'stale_signature' | 'missing_signature', message: string) {
+    super(message);
+    this.name = 'WebhookAuthError';
+  }
+}
+
+export class MalformedWebhookError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MalformedWebhookError';
+  }
+}

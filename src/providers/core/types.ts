@@ -1,0 +1,157 @@
+/** The one interface every carrier adapter implements, and the data that crosses it. */
+
+/** Our delivery vocabulary (SPEC F4). */
+export type MessageStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'received';
+
+export const FINAL_STATUSES: ReadonlySet<string> = new Set(['delivered', 'undelivered', 'failed']);
+/** Statuses only move forward; a final state is never left. */
+export const STATUS_RANK: Readonly<Record<string, number>> = { queued: 0, sending: 1, sent: 2, delivered: 3, undelivered: 3, failed: 3, received: 3 };
+
+export interface ProviderCapabilities {
+  sms: boolean;
+  mms: boolean;
+  /** Alphanumeric sender IDs allowed as `from` (F7). */
+  senderId: boolean;
+  statusCallbacks: boolean;
+  /** Longest body the API accepts, in characters. */
+  maxBodyLength: number;
+  maxMediaCount: number;
+  /** Total media bytes per message. */
+  maxMediaBytes: number;
+  /** Messages per second per number when the number sets none. 0 means unpaced. */
+  defaultMps: number;
+  /** Whether webhooks carry a verifiable signature; if not, the URL carries a secret token. */
+  signedWebhooks: boolean;
+}
+
+export interface CredentialField {
+  key: string;
+  label: string;
+  required: boolean;
+  secret: boolean;
+  /** Allowed values, when the field is a choice. */
+  choices?: string[];
+  description?: string;
+}
+
+export interface ProviderManifest {
+  type: string;
+  displayName: string;
+  docsUrl: string;
+  /** Environment prefix for F6 accounts, e.g. `TWILIO`. */
+  envPrefix: string;
+  /** Default API base URL; `{placeholders}` are filled from credentials. */
+  defaultBaseUrl: string;
+  credentials: CredentialField[];
+  capabilities: ProviderCapabilities;
+}
+
+export interface ProviderAccountConfig {
+  id: string;
+  tenantId: string;
+  type: string;
+  credentials: Record<string, string>;
+  /** Base URL override (tests, regional endpoints); null uses the manifest default. */
+  baseUrl: string | null;
+  /** Public URL of this account's webhook, as the provider calls it. */
+  webhookUrl: string;
+}
+
+export interface OutboundMessage {
+  /** Our message id, for references and idempotency at the provider where supported. */
+  id: string;
+  from: string;
+  to: string[];
+  body: string;
+  /** Public URLs (signed for uploads) the provider fetches. */
+  mediaUrls: string[];
+  /** Where this provider should send delivery receipts. */
+  statusCallbackUrl: string;
+}
+
+export interface SendResult {
+  providerMessageId: string;
+  /** The provider's answer mapped to ours, when it says more than "accepted". */
+  status?: MessageStatus;
+  raw?: unknown;
+}
+
+export interface WebhookRequest {
+  method: string;
+  /** The full public URL the provider called (PUBLIC_URL + path + query). */
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  rawBody: Buffer;
+  /** Query parameters (some providers send GET webhooks). */
+  query: Record<string, string>;
+}
+
+export interface InboundMedia {
+  url: string;
+  contentType?: string;
+}
+
+export interface InboundMessage {
+  providerMessageId: string;
+  from: string;
+  to: string[];
+  body: string;
+  media: InboundMedia[];
+  receivedAt?: string;
+  raw?: unknown;
+}
+
+export interface StatusUpdate {
+  providerMessageId: string;
+  status: MessageStatus;
+  /** The provider's own status word, kept for history. */
+  providerStatus: string;
+  errorCode?: string;
+  errorMessage?: string;
+  at?: string;
+}
+
+export interface ParsedWebhook {
+  inbound: InboundMessage[];
+  statuses: StatusUpdate[];
+}
+
+export interface FetchedMedia {
+  contentType: string;
+  data: Buffer;
+}
+
+/** Answer the provider expects from a webhook (Twilio wants TwiML). */
+export interface WebhookReply {
+  contentType: string;
+  body: string;
+}
+
+export interface ProviderAdapter {
+  readonly manifest: ProviderManifest;
+  send(message: OutboundMessage): Promise<SendResult>;
+  /** Throws WebhookAuthError (bad or stale signature) when the request is not authentic. */
+  verifyWebhook(request: WebhookRequest): Promise<void>;
+  /** Throws MalformedWebhookError when the body is not what the provider sends. */
+  parseWebhook(request: WebhookRequest): ParsedWebhook;
+  /** Downloads inbound media with the provider's auth where its URLs need it. */
+  fetchMedia(url: string): Promise<FetchedMedia>;
+  webhookReply(): WebhookReply;
+}
+
+export interface AdapterDeps {
+  fetch: typeof fetch;
+  /** For timestamped signatures; injectable for tests. */
+  clock: () => Date;
+  /** Reads media we host ourselves (signed /media URLs) without a network round trip. */
+  readOwnMedia: (url: string) => Promise<FetchedMedia | null>;
+  /** Posts a webhook into this process (the built-in sandbox carrier's callbacks). */
+  loopback: (path: string, body: string, headers: Record<string, string>) => Promise<void>;
+}
+
+export type AdapterFactory = (account: ProviderAccountConfig, deps: AdapterDeps) => ProviderAdapter;
+
+export interface ProviderModule {
+  manifest: ProviderManifest;
+  create: AdapterFactory;
+}

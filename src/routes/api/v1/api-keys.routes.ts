@@ -1,0 +1,33 @@
+/** Tenant API keys (F17): shown once at creation, stored hashed, with scopes. */
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../../context.js';
+import { notFound } from '../../../errors.js';
+import { requireAdmin } from '../../../plugins/auth.js';
+import { API_KEY_SCOPES, createApiKey } from '../../../services/tenants.js';
+
+const CreateKey = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 200 }), scopes: Type.Optional(Type.Array(Type.Union(API_KEY_SCOPES.map((s) => Type.Literal(s))), { minItems: 1, maxItems: 10 })) },
+  { additionalProperties: false },
+);
+
+export async function apiKeyRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
+  app.get('/api-keys', { schema: { tags: ['admin'] } }, async (request) => {
+    requireAdmin(request);
+    const rows = await ctx.db.selectFrom('api_keys').select(['id', 'name', 'prefix', 'scopes', 'created_at', 'last_used_at']).where('tenant_id', '=', request.auth.tenantId).orderBy('created_at').execute();
+    return { items: rows.map((row) => ({ id: row.id, name: row.name, prefix: `sb_${row.prefix}_`, scopes: JSON.parse(row.scopes) as string[], createdAt: row.created_at })), nextCursor: null };
+  });
+
+  app.post<{ Body: Static<typeof CreateKey> }>('/api-keys', { schema: { tags: ['admin'], body: CreateKey } }, async (request, reply) => {
+    requireAdmin(request);
+    const key = await createApiKey(ctx.db, request.auth.tenantId, request.body.name, request.body.scopes ?? ['*']);
+    return reply.status(201).send(key);
+  });
+
+  app.delete<{ Params: { id: string } }>('/api-keys/:id', { schema: { tags: ['admin'] } }, async (request, reply) => {
+    requireAdmin(request);
+    const result = await ctx.db.deleteFrom('api_keys').where('tenant_id', '=', request.auth.tenantId).where('id', '=', request.params.id).executeTakeFirst();
+    if (Number(result.numDeletedRows) === 0) throw notFound('API key', request.params.id);
+    return reply.status(204).send();
+  });
+}

@@ -1,0 +1,111 @@
+/** The inbox: conversations, a thread's messages, read state and assignment (F20). */
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../../context.js';
+import { now } from '../../../db/client.js';
+import { AppError, notFound } from '../../../errors.js';
+import { requireScope } from '../../../plugins/auth.js';
+import { visibleNumberIds } from '../../../services/access.js';
+import { serializeConversations, serializeMessages } from '../../../services/serialize.js';
+import { decodeCursor, page, PagingQuery } from './paging.js';
+
+const ListQuery = Type.Object(
+  {
+    ...PagingQuery,
+    numberId: Type.Optional(Type.String({ maxLength: 100 })),
+    assigned: Type.Optional(Type.Union([Type.Literal('me'), Type.Literal('none')])),
+    unread: Type.Optional(Type.Boolean()),
+    status: Type.Optional(Type.String({ maxLength: 20 })),
+    q: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+const ThreadQuery = Type.Object(PagingQuery, { additionalProperties: false });
+const Assign = Type.Object({ assignedUserId: Type.Union([Type.String({ maxLength: 100 }), Type.Null()]) }, { additionalProperties: false });
+const ReadBody = Type.Object({ read: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
+
+export async function conversationRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
+  async function findVisible(request: import('fastify').FastifyRequest, id: string) {
+    const row = await ctx.db.selectFrom('conversations').selectAll().where('tenant_id', '=', request.auth.tenantId).where('id', '=', id).executeTakeFirst();
+    const visible = await visibleNumberIds(ctx, request.auth);
+    if (!row || (visible && !visible.includes(row.number_id ?? ''))) throw notFound('conversation', id);
+    return row;
+  }
+
+  app.get<{ Querystring: Static<typeof ListQuery> }>('/conversations', { schema: { tags: ['inbox'], querystring: ListQuery } }, async (request) => {
+    requireScope(request, 'messages:read');
+    const q = request.query;
+    const limit = q.limit ?? 50;
+    const visible = await visibleNumberIds(ctx, request.auth);
+    let query = ctx.db.selectFrom('conversations').selectAll().where('tenant_id', '=', request.auth.tenantId).where('last_message_id', 'is not', null);
+    if (visible) query = query.where('number_id', 'in', visible.length ? visible : ['-']);
+    if (q.numberId) query = query.where('number_id', '=', q.numberId);
+    if (q.assigned === 'me') query = query.where('assigned_user_id', '=', request.auth.userId ?? '-');
+    if (q.assigned === 'none') query = query.where('assigned_user_id', 'is', null);
+    if (q.unread) query = query.where('unread_count', '>', 0);
+    if (q.status) {
+      const status = q.status;
+      query = query.where('last_message_id', 'in', (eb) => eb.selectFrom('messages').select('id').where('tenant_id', '=', request.auth.tenantId).where('status', '=', status));
+    }
+    if (q.q) {
+      const like = `%${q.q.replace(/[%_\\]/g, (c) => '\\' + c)}%`;
+      query = query.where((eb) =>
+        eb.or([
+          eb('remote_key', 'like', like),
+          eb('id', 'in', eb.selectFrom('messages').select('conversation_id').where('tenant_id', '=', request.auth.tenantId).where('body', 'like', like)),
+        ]),
+      );
+    }
+    const cursor = decodeCursor(q.cursor);
+    if (cursor) query = query.where((eb) => eb.or([eb('updated_at', '<', cursor.at), eb.and([eb('updated_at', '=', cursor.at), eb('id', '<', cursor.id)])]));
+    const rows = await query.orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+    const result = page(rows, limit, (row) => ({ at: row.updated_at, id: row.id }));
+    return { items: await serializeConversations(ctx.db, result.items), nextCursor: result.nextCursor };
+  });
+
+  app.get<{ Params: { id: string } }>('/conversations/:id', { schema: { tags: ['inbox'] } }, async (request) => {
+    requireScope(request, 'messages:read');
+    const row = await findVisible(request, request.params.id);
+    return (await serializeConversations(ctx.db, [row]))[0];
+  });
+
+  /** Newest first; pass nextCursor for older messages. */
+  app.get<{ Params: { id: string }; Querystring: Static<typeof ThreadQuery> }>('/conversations/:id/messages', { schema: { tags: ['inbox'], querystring: ThreadQuery } }, async (request) => {
+    requireScope(request, 'messages:read');
+    const conversation = await findVisible(request, request.params.id);
+    const limit = request.query.limit ?? 50;
+    let query = ctx.db.selectFrom('messages').selectAll().where('tenant_id', '=', request.auth.tenantId).where('conversation_id', '=', conversation.id);
+    const cursor = decodeCursor(request.query.cursor);
+    if (cursor) query = query.where((eb) => eb.or([eb('created_at', '<', cursor.at), eb.and([eb('created_at', '=', cursor.at), eb('id', '<', cursor.id)])]));
+    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+    const result = page(rows, limit, (row) => ({ at: row.created_at, id: row.id }));
+    return { items: await serializeMessages(ctx.db, ctx.media, result.items), nextCursor: result.nextCursor };
+  });
+
+  /** Marks read (default) or unread: `{read: false}` sets the unread count back to 1. */
+  app.post<{ Params: { id: string }; Body: Static<typeof ReadBody> | undefined }>('/conversations/:id/read', { schema: { tags: ['inbox'], body: Type.Optional(ReadBody) } }, async (request) => {
+    const conversation = await findVisible(request, request.params.id);
+    const read = request.body?.read ?? true;
+    const at = now();
+    await ctx.db.transaction().execute(async (trx) => {
+      await trx.updateTable('conversations').set({ unread_count: read ? 0 : Math.max(1, conversation.unread_count) }).where('id', '=', conversation.id).execute();
+      if (read) {
+        await trx.updateTable('messages').set({ read_at: at }).where('conversation_id', '=', conversation.id).where('direction', '=', 'inbound').where('read_at', 'is', null).execute();
+      }
+    });
+    ctx.events.publish({ type: 'conversation.updated', tenantId: conversation.tenant_id, numberId: conversation.number_id, data: { id: conversation.id } });
+    return { id: conversation.id, unreadCount: read ? 0 : Math.max(1, conversation.unread_count) };
+  });
+
+  app.post<{ Params: { id: string }; Body: Static<typeof Assign> }>('/conversations/:id/assign', { schema: { tags: ['inbox'], body: Assign } }, async (request) => {
+    const conversation = await findVisible(request, request.params.id);
+    const userId = request.body.assignedUserId;
+    if (userId) {
+      const user = await ctx.db.selectFrom('users').select('id').where('tenant_id', '=', request.auth.tenantId).where('id', '=', userId).executeTakeFirst();
+      if (!user) throw new AppError('validation_error', `assignedUserId "${userId}" is not a user of this tenant`);
+    }
+    await ctx.db.updateTable('conversations').set({ assigned_user_id: userId }).where('id', '=', conversation.id).execute();
+    ctx.events.publish({ type: 'conversation.updated', tenantId: conversation.tenant_id, numberId: conversation.number_id, data: { id: conversation.id } });
+    return { id: conversation.id, assignedUserId: userId };
+  });
+}

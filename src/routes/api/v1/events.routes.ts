@@ -1,0 +1,43 @@
+/** GET /events: Server-Sent Events for the caller's tenant, filtered to the numbers it may see. */
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../../context.js';
+import { requireScope } from '../../../plugins/auth.js';
+import { visibleNumberIds } from '../../../services/access.js';
+import type { AppEvent } from '../../../services/events.js';
+
+export async function eventRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
+  app.get('/events', { schema: { tags: ['inbox'], description: 'Server-Sent Events: message.received, message.status, conversation.updated' } }, async (request, reply) => {
+    requireScope(request, 'messages:read');
+    const { auth } = request;
+    let visible = await visibleNumberIds(ctx, auth);
+    let refreshedAt = Date.now();
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    reply.raw.write(`retry: 2000\n: connected\n\n`);
+
+    const send = (event: AppEvent) => {
+      reply.raw.write(`event: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
+    };
+    const unsubscribe = ctx.events.subscribe((event) => {
+      if (event.tenantId !== auth.tenantId) return;
+      if (event.userIds && !event.userIds.includes(auth.userId ?? '')) return;
+      if (event.userIds || !visible || (event.numberId && visible.includes(event.numberId))) {
+        send(event);
+        return;
+      }
+      // Access may have changed since the stream opened (a number routed to this agent).
+      if (Date.now() - refreshedAt > 5000) {
+        refreshedAt = Date.now();
+        void visibleNumberIds(ctx, auth).then((ids) => {
+          visible = ids;
+          if (!ids || (event.numberId && ids.includes(event.numberId))) send(event);
+        });
+      }
+    });
+    const heartbeat = setInterval(() => reply.raw.write(': ping\n\n'), 15_000);
+    request.raw.on('close', () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    });
+  });
+}

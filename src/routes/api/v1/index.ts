@@ -1,0 +1,20 @@
+/** Every /api/v1 resource. New resources register here. */
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../../context.js';
+import { apiKeyRoutes } from './api-keys.routes.js';
+import { authRoutes } from './auth.routes.js';
+import { conversationRoutes } from './conversations.routes.js';
+import { eventRoutes } from './events.routes.js';
+import { mediaRoutes } from './media.routes.js';
+import { messageRoutes } from './messages.routes.js';
+import { numberRoutes } from './numbers.routes.js';
+import { providerAccountRoutes } from './provider-accounts.routes.js';
+import { sandboxRoutes } from './sandbox.routes.js';
+import { userRoutes } from './users.routes.js';
+import { webhookLogRoutes } from './webhook-log.routes.js';
+
+export async function apiRoutes(app: FastifyInstance, opts: { ctx: AppContext }) {
+  for (const routes of [authRoutes, userRoutes, apiKeyRoutes, providerAccountRoutes, numberRoutes, messageRoutes, conversationRoutes, eventRoutes, mediaRoutes, sandboxRoutes, webhookLogRoutes]) {
+    await app.register(routes, opts);
+  }
+}

@@ -1,0 +1,157 @@
+/** Messages: send (202), one with its history, and the logs with filters, paging and CSV (F22). */
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../../context.js';
+import { AppError, notFound } from '../../../errors.js';
+import { toE164 } from '../../../lib/phone.js';
+import { requireScope } from '../../../plugins/auth.js';
+import { visibleNumberIds } from '../../../services/access.js';
+import { acceptMessage } from '../../../services/send-message.js';
+import { serializeMessage, serializeMessages, type ApiMessage } from '../../../services/serialize.js';
+import { decodeCursor, page, PagingQuery } from './paging.js';
+
+const MediaItem = Type.Union([
+  Type.Object({ url: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
+  Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
+]);
+const SendBody = Type.Object(
+  {
+    from: Type.String({ minLength: 1, maxLength: 40 }),
+    to: Type.Union([Type.String({ minLength: 1, maxLength: 40 }), Type.Array(Type.String({ minLength: 1, maxLength: 40 }), { minItems: 1, maxItems: 10 })]),
+    body: Type.Optional(Type.String({ maxLength: 10_000 })),
+    media: Type.Optional(Type.Array(MediaItem, { maxItems: 10 })),
+    sendAt: Type.Optional(Type.String({ format: 'date-time' })),
+    templateId: Type.Optional(Type.String({ maxLength: 100 })),
+    variables: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    caseId: Type.Optional(Type.String({ maxLength: 100 })),
+  },
+  { additionalProperties: false },
+);
+const Direction = Type.Union([Type.Literal('inbound'), Type.Literal('outbound')]);
+const ListQuery = Type.Object(
+  {
+    ...PagingQuery,
+    direction: Type.Optional(Direction),
+    status: Type.Optional(Type.String({ maxLength: 20 })),
+    number: Type.Optional(Type.String({ maxLength: 40 })),
+    provider: Type.Optional(Type.String({ maxLength: 40 })),
+    q: Type.Optional(Type.String({ maxLength: 200 })),
+    since: Type.Optional(Type.String({ format: 'date-time' })),
+    until: Type.Optional(Type.String({ format: 'date-time' })),
+    conversationId: Type.Optional(Type.String({ maxLength: 100 })),
+    format: Type.Optional(Type.Literal('csv')),
+  },
+  { additionalProperties: false },
+);
+type ListQuery = Static<typeof ListQuery>;
+
+const CSV_COLUMNS = ['id', 'createdAt', 'direction', 'from', 'to', 'status', 'encoding', 'segments', 'providerType', 'providerMessageId', 'errorCode', 'errorMessage', 'body', 'mediaCount'] as const;
+
+function csvCell(value: unknown): string {
+  let text = value === null || value === undefined ? '' : String(value);
+  // Cells starting with = + - @ would run as formulas in spreadsheets.
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function csvRow(message: ApiMessage): string {
+  const values: Record<(typeof CSV_COLUMNS)[number], unknown> = {
+    id: message.id,
+    createdAt: message.createdAt,
+    direction: message.direction,
+    from: message.from,
+    to: Array.isArray(message.to) ? message.to.join(' ') : message.to,
+    status: message.status,
+    encoding: message.encoding,
+    segments: message.segments,
+    providerType: message.providerType,
+    providerMessageId: message.providerMessageId,
+    errorCode: message.error?.code,
+    errorMessage: message.error?.message,
+    body: message.body,
+    mediaCount: message.media.length,
+  };
+  return CSV_COLUMNS.map((column) => csvCell(values[column])).join(',');
+}
+
+export async function messageRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
+  app.post<{ Body: Static<typeof SendBody> }>('/messages', { schema: { tags: ['messages'], body: SendBody } }, async (request, reply) => {
+    requireScope(request, 'messages:send');
+    const idempotencyKey = request.headers['idempotency-key'];
+    if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || idempotencyKey.length > 200)) {
+      throw new AppError('validation_error', 'Idempotency-Key must be one header of at most 200 characters');
+    }
+    const row = await acceptMessage(ctx, { ...request.body, tenantId: request.auth.tenantId, userId: request.auth.userId, idempotencyKey, auth: request.auth });
+    return reply.status(202).send({ id: row.id, status: row.status, encoding: row.encoding, segments: row.segments, conversationId: row.conversation_id });
+  });
+
+  app.get<{ Params: { id: string } }>('/messages/:id', { schema: { tags: ['messages'] } }, async (request) => {
+    requireScope(request, 'messages:read');
+    const row = await ctx.db.selectFrom('messages').selectAll().where('tenant_id', '=', request.auth.tenantId).where('id', '=', request.params.id).executeTakeFirst();
+    const visible = await visibleNumberIds(ctx, request.auth);
+    if (!row || (visible && !visible.includes(row.number_id ?? ''))) throw notFound('message', request.params.id);
+    return serializeMessage(ctx.db, ctx.media, row);
+  });
+
+  app.get<{ Querystring: ListQuery }>('/messages', { schema: { tags: ['messages'], querystring: ListQuery } }, async (request, reply) => {
+    requireScope(request, 'messages:read');
+    const csv = request.query.format === 'csv' || /text\/csv/.test(request.headers.accept ?? '');
+    if (csv) return exportCsv(request, reply);
+    return listMessages(request, request.query.limit ?? 50);
+  });
+
+  function filtered(request: FastifyRequest<{ Querystring: ListQuery }>, visible: string[] | null) {
+    const q = request.query;
+    let query = ctx.db.selectFrom('messages').selectAll().where('tenant_id', '=', request.auth.tenantId);
+    if (visible) query = query.where('number_id', 'in', visible.length ? visible : ['-']);
+    if (q.direction) query = query.where('direction', '=', q.direction);
+    if (q.status) query = query.where('status', '=', q.status);
+    if (q.provider) query = query.where('provider_type', '=', q.provider);
+    if (q.conversationId) query = query.where('conversation_id', '=', q.conversationId);
+    if (q.number) {
+      const number = toE164(q.number, ctx.config.defaultCountry) ?? q.number;
+      query = query.where((eb) => eb.or([eb('from_number', '=', number), eb('to_numbers', 'like', `%"${number}"%`)]));
+    }
+    if (q.q) query = query.where('body', 'like', `%${q.q.replace(/[%_\\]/g, (c) => '\\' + c)}%`);
+    if (q.since) query = query.where('created_at', '>=', new Date(q.since).toISOString());
+    if (q.until) query = query.where('created_at', '<', new Date(q.until).toISOString());
+    return query;
+  }
+
+  async function listMessages(request: FastifyRequest<{ Querystring: ListQuery }>, limit: number) {
+    const visible = await visibleNumberIds(ctx, request.auth);
+    let query = filtered(request, visible);
+    const cursor = decodeCursor(request.query.cursor);
+    if (cursor) query = query.where((eb) => eb.or([eb('created_at', '<', cursor.at), eb.and([eb('created_at', '=', cursor.at), eb('id', '<', cursor.id)])]));
+    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+    const result = page(rows, limit, (row) => ({ at: row.created_at, id: row.id }));
+    const body: { items: ApiMessage[]; nextCursor: string | null; total?: number } = { items: await serializeMessages(ctx.db, ctx.media, result.items), nextCursor: result.nextCursor };
+    if (request.query.total) {
+      const count = await filtered(request, visible).clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      body.total = Number(count.n);
+    }
+    return body;
+  }
+
+  async function exportCsv(request: FastifyRequest<{ Querystring: ListQuery }>, reply: import('fastify').FastifyReply) {
+    const visible = await visibleNumberIds(ctx, request.auth);
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="messages-${new Date().toISOString().slice(0, 10)}.csv"` });
+    reply.raw.write(CSV_COLUMNS.join(',') + '\n');
+    let cursor: { at: string; id: string } | null = null;
+    // Streams in pages so an export of millions of rows keeps memory flat.
+    for (;;) {
+      let query = filtered(request, visible);
+      const after: { at: string; id: string } | null = cursor;
+      if (after) query = query.where((eb) => eb.or([eb('created_at', '<', after.at), eb.and([eb('created_at', '=', after.at), eb('id', '<', after.id)])]));
+      const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1000).execute();
+      if (rows.length === 0) break;
+      for (const message of await serializeMessages(ctx.db, ctx.media, rows)) reply.raw.write(csvRow(message) + '\n');
+      const last = rows[rows.length - 1]!;
+      cursor = { at: last.created_at, id: last.id };
+      if (rows.length < 1000) break;
+    }
+    reply.raw.end();
+    return reply;
+  }
+}

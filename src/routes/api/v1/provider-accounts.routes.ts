@@ -1,0 +1,105 @@
+/** Provider accounts (F6), their webhook URLs and the Test action; provider types. */
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../../context.js';
+import type { ProviderAccountTable } from '../../../db/schema.js';
+import { AppError } from '../../../errors.js';
+import { requireE164 } from '../../../lib/phone.js';
+import { requireAdmin } from '../../../plugins/auth.js';
+import { baseUrlEnvName, envName } from '../../../providers/core/credentials.js';
+import { ProviderError } from '../../../providers/core/errors.js';
+import { PROVIDERS } from '../../../providers/core/registry.js';
+
+const Credentials = Type.Record(Type.String({ maxLength: 100 }), Type.String({ maxLength: 10_000 }));
+const CreateAccount = Type.Object(
+  { type: Type.String({ minLength: 1, maxLength: 40 }), name: Type.String({ minLength: 1, maxLength: 200 }), credentials: Credentials, baseUrl: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])) },
+  { additionalProperties: false },
+);
+const UpdateAccount = Type.Object(
+  { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), credentials: Type.Optional(Credentials), baseUrl: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])) },
+  { additionalProperties: false },
+);
+const TestSend = Type.Object({ to: Type.String({ minLength: 3, maxLength: 40 }), from: Type.Optional(Type.String({ maxLength: 40 })), body: Type.Optional(Type.String({ maxLength: 1600 })) }, { additionalProperties: false });
+
+export async function providerAccountRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
+  const serialize = (account: ProviderAccountTable) => ({
+    id: account.id,
+    type: account.type,
+    name: account.name,
+    baseUrl: account.base_url,
+    source: account.source,
+    // Inbound messages and delivery receipts both arrive here (F2).
+    webhookUrls: { inbound: ctx.accounts.webhookUrl(account), status: ctx.accounts.webhookUrl(account) },
+    credentialKeys: Object.keys(ctx.accounts.credentials(account)),
+    createdAt: account.created_at,
+    updatedAt: account.updated_at,
+  });
+
+  app.get('/provider-types', { schema: { tags: ['providers'] } }, async () => ({
+    items: [...PROVIDERS.values()].map(({ manifest }) => ({
+      type: manifest.type,
+      displayName: manifest.displayName,
+      docsUrl: manifest.docsUrl,
+      defaultBaseUrl: manifest.defaultBaseUrl,
+      capabilities: manifest.capabilities,
+      credentials: manifest.credentials.map((field) => ({ ...field, env: envName(manifest.envPrefix, field.key) })),
+      baseUrlEnv: baseUrlEnvName(manifest),
+    })),
+    nextCursor: null,
+  }));
+
+  app.get('/provider-accounts', { schema: { tags: ['providers'] } }, async (request) => {
+    requireAdmin(request);
+    return { items: (await ctx.accounts.list(request.auth.tenantId)).map(serialize), nextCursor: null };
+  });
+
+  app.post<{ Body: Static<typeof CreateAccount> }>('/provider-accounts', { schema: { tags: ['providers'], body: CreateAccount } }, async (request, reply) => {
+    requireAdmin(request);
+    return reply.status(201).send(serialize(await ctx.accounts.create(request.auth.tenantId, request.body)));
+  });
+
+  app.get<{ Params: { id: string } }>('/provider-accounts/:id', { schema: { tags: ['providers'] } }, async (request) => {
+    requireAdmin(request);
+    return serialize(await ctx.accounts.get(request.auth.tenantId, request.params.id));
+  });
+
+  app.patch<{ Params: { id: string }; Body: Static<typeof UpdateAccount> }>('/provider-accounts/:id', { schema: { tags: ['providers'], body: UpdateAccount } }, async (request) => {
+    requireAdmin(request);
+    return serialize(await ctx.accounts.update(request.auth.tenantId, request.params.id, request.body));
+  });
+
+  app.delete<{ Params: { id: string } }>('/provider-accounts/:id', { schema: { tags: ['providers'] } }, async (request, reply) => {
+    requireAdmin(request);
+    await ctx.accounts.remove(request.auth.tenantId, request.params.id);
+    return reply.status(204).send();
+  });
+
+  /** Sends one message straight through the provider (not the queue) and reports its answer. */
+  app.post<{ Params: { id: string }; Body: Static<typeof TestSend> }>('/provider-accounts/:id/test', { schema: { tags: ['providers'], body: TestSend } }, async (request) => {
+    requireAdmin(request);
+    const account = await ctx.accounts.get(request.auth.tenantId, request.params.id);
+    const to = requireE164('to', request.body.to, ctx.config.defaultCountry);
+    let from = request.body.from;
+    if (!from) {
+      const number = await ctx.db.selectFrom('numbers').select('number').where('tenant_id', '=', request.auth.tenantId).where('provider_account_id', '=', account.id).executeTakeFirst();
+      if (!number) throw new AppError('validation_error', 'give "from", or add a number to this account first');
+      from = number.number;
+    }
+    try {
+      const result = await ctx.accounts.adapter(account).send({
+        id: `test-${Date.now()}`,
+        from,
+        to: [to],
+        body: request.body.body ?? 'Switchboard test message',
+        mediaUrls: [],
+        statusCallbackUrl: ctx.accounts.webhookUrl(account),
+      });
+      return { ok: true, providerMessageId: result.providerMessageId, status: result.status ?? null, providerResponse: result.raw ?? null };
+    } catch (error) {
+      if (error instanceof ProviderError) {
+        return { ok: false, error: { code: error.code, kind: error.kind, message: error.message, httpStatus: error.details.httpStatus ?? null } };
+      }
+      throw error;
+    }
+  });
+}

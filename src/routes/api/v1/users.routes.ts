@@ -1,0 +1,112 @@
+/** Users (F15, F16): admins manage people of their own tenant. */
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../../context.js';
+import { now } from '../../../db/client.js';
+import type { UserTable } from '../../../db/schema.js';
+import { AppError, notFound } from '../../../errors.js';
+import { hashPassword } from '../../../lib/crypto.js';
+import { requireE164 } from '../../../lib/phone.js';
+import { requireAdmin } from '../../../plugins/auth.js';
+import { createUser, ROLES } from '../../../services/tenants.js';
+
+const Role = Type.Union(ROLES.map((r) => Type.Literal(r)));
+const SendPermission = Type.Union([Type.Literal('none'), Type.Literal('number'), Type.Literal('sender_id')]);
+const Extension = Type.String({ pattern: '^[0-9]{2,8}$' });
+const fields = {
+  email: Type.String({ format: 'email', maxLength: 320 }),
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  role: Role,
+  password: Type.String({ minLength: 8, maxLength: 1000 }),
+  extension: Type.Union([Extension, Type.Null()]),
+  mobile: Type.Union([Type.String({ maxLength: 40 }), Type.Null()]),
+  sendPermission: SendPermission,
+  callerIds: Type.Array(Type.String({ maxLength: 40 }), { maxItems: 100 }),
+  groupIds: Type.Array(Type.String({ maxLength: 100 }), { maxItems: 100 }),
+};
+const CreateUser = Type.Object(
+  { ...fields, name: Type.Optional(fields.name), password: Type.Optional(fields.password), extension: Type.Optional(fields.extension), mobile: Type.Optional(fields.mobile), sendPermission: Type.Optional(fields.sendPermission), callerIds: Type.Optional(fields.callerIds), groupIds: Type.Optional(fields.groupIds) },
+  { additionalProperties: false },
+);
+const UpdateUser = Type.Partial(Type.Object(fields), { additionalProperties: false });
+
+export function serializeUser(user: UserTable) {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    extension: user.extension,
+    mobile: user.mobile,
+    sendPermission: user.send_permission,
+    callerIds: JSON.parse(user.caller_ids) as string[],
+    groupIds: JSON.parse(user.group_ids) as string[],
+    createdAt: user.created_at,
+  };
+}
+
+export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
+  const find = async (tenantId: string, id: string) => {
+    const user = await ctx.db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+    if (!user) throw notFound('user', id);
+    return user;
+  };
+  const normaliseMobile = (mobile: string | null | undefined) => (mobile ? requireE164('mobile', mobile, ctx.config.defaultCountry) : mobile);
+
+  app.get('/users', { schema: { tags: ['users'] } }, async (request) => {
+    const rows = await ctx.db.selectFrom('users').selectAll().where('tenant_id', '=', request.auth.tenantId).orderBy('created_at').execute();
+    return { items: rows.map(serializeUser), nextCursor: null };
+  });
+
+  app.post<{ Body: Static<typeof CreateUser> }>('/users', { schema: { tags: ['users'], body: CreateUser } }, async (request, reply) => {
+    requireAdmin(request);
+    if (request.body.role === 'owner' && request.auth.role !== 'owner' && request.auth.via === 'session') {
+      throw new AppError('owner_required', 'only an owner can create another owner', { statusCode: 403 });
+    }
+    const user = await createUser(ctx.db, request.auth.tenantId, { ...request.body, mobile: normaliseMobile(request.body.mobile) });
+    return reply.status(201).send(serializeUser(user));
+  });
+
+  app.get<{ Params: { id: string } }>('/users/:id', { schema: { tags: ['users'] } }, async (request) => serializeUser(await find(request.auth.tenantId, request.params.id)));
+
+  app.patch<{ Params: { id: string }; Body: Static<typeof UpdateUser> }>('/users/:id', { schema: { tags: ['users'], body: UpdateUser } }, async (request) => {
+    const self = request.auth.userId === request.params.id;
+    const body = request.body;
+    // People may change their own name, password and mobile; everything else is an admin's.
+    const selfEditable = ['name', 'password', 'mobile'];
+    if (!self || Object.keys(body).some((key) => !selfEditable.includes(key))) requireAdmin(request);
+    const user = await find(request.auth.tenantId, request.params.id);
+    if ((body.role === 'owner' || user.role === 'owner') && request.auth.role !== 'owner' && request.auth.via === 'session') {
+      throw new AppError('owner_required', 'only an owner can change an owner', { statusCode: 403 });
+    }
+    const changes: Partial<UserTable> = { updated_at: now() };
+    if (body.email !== undefined) changes.email = body.email.toLowerCase();
+    if (body.name !== undefined) changes.name = body.name;
+    if (body.role !== undefined) changes.role = body.role;
+    if (body.password !== undefined) changes.password_hash = await hashPassword(body.password);
+    if (body.extension !== undefined) changes.extension = body.extension;
+    if (body.mobile !== undefined) changes.mobile = normaliseMobile(body.mobile) ?? null;
+    if (body.sendPermission !== undefined) changes.send_permission = body.sendPermission;
+    if (body.callerIds !== undefined) changes.caller_ids = JSON.stringify(body.callerIds);
+    if (body.groupIds !== undefined) changes.group_ids = JSON.stringify(body.groupIds);
+    try {
+      await ctx.db.updateTable('users').set(changes).where('tenant_id', '=', request.auth.tenantId).where('id', '=', user.id).execute();
+    } catch (error) {
+      if (/unique|duplicate/i.test((error as Error).message)) throw new AppError('conflict', 'that email or extension is already taken');
+      throw error;
+    }
+    return serializeUser({ ...user, ...changes });
+  });
+
+  app.delete<{ Params: { id: string } }>('/users/:id', { schema: { tags: ['users'] } }, async (request, reply) => {
+    requireAdmin(request);
+    const user = await find(request.auth.tenantId, request.params.id);
+    if (user.id === request.auth.userId) throw new AppError('conflict', 'you cannot delete yourself');
+    if (user.role === 'owner') {
+      const owners = await ctx.db.selectFrom('users').select('id').where('tenant_id', '=', request.auth.tenantId).where('role', '=', 'owner').execute();
+      if (owners.length <= 1) throw new AppError('conflict', 'a tenant keeps at least one owner');
+    }
+    await ctx.db.deleteFrom('users').where('tenant_id', '=', request.auth.tenantId).where('id', '=', user.id).execute();
+    return reply.status(204).send();
+  });
+}

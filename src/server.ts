@@ -1,0 +1,52 @@
+/** Starts Switchboard: store, migrations, first-run set-up, HTTP, workers; stops gracefully. */
+import fs from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import { bootstrap } from './bootstrap.js';
+import type { Config } from './config/env.js';
+import { createContext, type AppContext } from './context.js';
+import { registerJobs } from './jobs/index.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  ctx: AppContext;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: Readonly<Config>): Promise<RunningServer> {
+  const ctx = await createContext(config);
+  await bootstrap(ctx);
+  registerJobs(ctx);
+  const app = await buildApp(ctx);
+  await app.listen({ port: config.port, host: config.host });
+  if (config.runWorkers) ctx.queue.start();
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `${config.tlsCert ? 'https' : 'http'}://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  ctx.log.info({ url, publicUrl: config.publicUrl, database: ctx.store.dialect, dataDir: config.dataDir }, 'Switchboard is listening');
+
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      ctx.log.info('shutting down: finishing in-flight work');
+      await app.close();
+      // In-flight jobs finish; any that do not are re-run elsewhere when their lease ends.
+      await ctx.close();
+    })());
+  return { app, ctx, url, stop };
+}
+
+export function exitOnSignals(server: RunningServer): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      server.stop().then(
+        () => process.exit(0),
+        (error) => {
+          fs.writeSync(2, `shutdown failed: ${(error as Error).message}\n`);
+          process.exit(1);
+        },
+      );
+    });
+  }
+}

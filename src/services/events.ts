@@ -1,0 +1,68 @@
+/**
+ * Real-time events for SSE subscribers. In one process an EventEmitter is enough; on
+ * PostgreSQL every node LISTENs on one channel so an event raised on any node reaches browsers
+ * connected to any other (F32).
+ */
+import { EventEmitter } from 'node:events';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+
+export interface AppEvent {
+  type: 'message.received' | 'message.status' | 'conversation.updated' | 'message.created' | (string & {});
+  tenantId: string;
+  /** Users allowed to see it; absent means every user of the tenant. */
+  userIds?: string[];
+  /** Number the event is about, for per-number access filtering. */
+  numberId?: string | null;
+  data: unknown;
+}
+
+const CHANNEL = 'switchboard_events';
+
+export class EventBus {
+  private readonly emitter = new EventEmitter();
+  private listener: pg.PoolClient | null = null;
+  private readonly origin = Math.random().toString(36).slice(2);
+
+  constructor(private readonly log: Logger, private readonly pool?: pg.Pool) {
+    this.emitter.setMaxListeners(0);
+  }
+
+  async start(): Promise<void> {
+    if (!this.pool) return;
+    this.listener = await this.pool.connect();
+    this.listener.on('notification', (message) => {
+      if (!message.payload) return;
+      try {
+        const { origin, event } = JSON.parse(message.payload) as { origin: string; event: AppEvent };
+        if (origin !== this.origin) this.emitter.emit('event', event);
+      } catch (error) {
+        this.log.warn({ err: error }, 'ignored a malformed event notification');
+      }
+    });
+    await this.listener.query(`LISTEN ${CHANNEL}`);
+  }
+
+  async stop(): Promise<void> {
+    if (this.listener) {
+      await this.listener.query(`UNLISTEN ${CHANNEL}`).catch(() => undefined);
+      this.listener.release();
+      this.listener = null;
+    }
+  }
+
+  publish(event: AppEvent): void {
+    this.emitter.emit('event', event);
+    if (this.pool) {
+      const payload = JSON.stringify({ origin: this.origin, event });
+      // NOTIFY payloads are limited to 8000 bytes; large events are cut to their ids.
+      const safe = payload.length < 7900 ? payload : JSON.stringify({ origin: this.origin, event: { ...event, data: { id: (event.data as { id?: string })?.id, truncated: true } } });
+      this.pool.query('select pg_notify($1, $2)', [CHANNEL, safe]).catch((error) => this.log.warn({ err: error }, 'event fan-out failed'));
+    }
+  }
+
+  subscribe(handler: (event: AppEvent) => void): () => void {
+    this.emitter.on('event', handler);
+    return () => this.emitter.off('event', handler);
+  }
+}

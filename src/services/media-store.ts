@@ -1,0 +1,99 @@
+/**
+ * MMS media (F5): bytes stored under DATA_DIR/media on SQLite, in the media_blobs table on
+ * PostgreSQL (storage every node can read), and served to providers from signed, expiring URLs.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { AppError } from '../errors.js';
+import type { SecretBox } from '../lib/crypto.js';
+import { newId } from '../lib/ids.js';
+import { now, type Db, type Dialect } from '../db/client.js';
+import type { MediaTable } from '../db/schema.js';
+
+export const ALLOWED_MEDIA_TYPES: ReadonlySet<string> = new Set([
+  'image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/bmp',
+  'video/mp4', 'video/3gpp', 'video/quicktime',
+  'audio/mpeg', 'audio/mp4', 'audio/amr', 'audio/ogg', 'audio/wav', 'audio/3gpp',
+  'text/vcard', 'text/x-vcard', 'text/plain', 'text/calendar', 'application/pdf',
+]);
+export const MAX_MEDIA_BYTES = 5 * 1024 * 1024;
+const URL_TTL_SECONDS = 7 * 24 * 3600;
+
+export interface StoredMedia {
+  contentType: string;
+  data: Buffer;
+}
+
+export class MediaStore {
+  private readonly folder: string;
+
+  constructor(
+    private readonly db: Db,
+    private readonly dialect: Dialect,
+    dataDir: string,
+    private readonly secrets: SecretBox,
+    private readonly publicUrl: string,
+  ) {
+    this.folder = path.join(dataDir, 'media');
+  }
+
+  checkMedia(contentType: string, size: number): void {
+    if (!ALLOWED_MEDIA_TYPES.has(contentType)) {
+      throw new AppError('unsupported_media', `media type "${contentType}" is not accepted; use one of ${[...ALLOWED_MEDIA_TYPES].join(', ')}`);
+    }
+    if (size > MAX_MEDIA_BYTES) throw new AppError('payload_too_large', `media is ${size} bytes; the limit is ${MAX_MEDIA_BYTES}`);
+    if (size === 0) throw new AppError('invalid_media', 'media is empty');
+  }
+
+  /** Stores bytes and returns the media row (not yet attached to a message). */
+  async save(tenantId: string, contentType: string, data: Buffer, messageId: string | null = null, sourceUrl: string | null = null): Promise<MediaTable> {
+    this.checkMedia(contentType, data.length);
+    const id = newId('med');
+    const storageKey = await this.writeBytes(tenantId, id, data);
+    const row: MediaTable = { id, tenant_id: tenantId, message_id: messageId, content_type: contentType, size: data.length, storage_key: storageKey, source_url: sourceUrl, status: 'stored', created_at: now() };
+    await this.db.insertInto('media').values(row).execute();
+    return row;
+  }
+
+  private async writeBytes(tenantId: string, id: string, data: Buffer): Promise<string> {
+    if (this.dialect === 'postgres') {
+      await this.db.insertInto('media_blobs').values({ id, data }).execute();
+      return `db:${id}`;
+    }
+    const file = path.join(this.folder, tenantId, id);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, data);
+    return `file:${tenantId}/${id}`;
+  }
+
+  async read(media: Pick<MediaTable, 'id' | 'storage_key' | 'content_type'>): Promise<StoredMedia> {
+    if (!media.storage_key) throw new AppError('not_found', `media ${media.id} has no stored bytes`);
+    if (media.storage_key.startsWith('db:')) {
+      const blob = await this.db.selectFrom('media_blobs').select('data').where('id', '=', media.storage_key.slice(3)).executeTakeFirst();
+      if (!blob) throw new AppError('not_found', `media ${media.id} bytes are missing`);
+      return { contentType: media.content_type, data: Buffer.from(blob.data) };
+    }
+    const relative = media.storage_key.replace(/^file:/, '');
+    return { contentType: media.content_type, data: await fs.readFile(path.join(this.folder, relative)) };
+  }
+
+  signedUrl(mediaId: string, ttlSeconds = URL_TTL_SECONDS): string {
+    const expires = Math.floor(Date.now() / 1000) + ttlSeconds;
+    return `${this.publicUrl}/media/${mediaId}?expires=${expires}&sig=${this.secrets.sign(`media:${mediaId}:${expires}`)}`;
+  }
+
+  isValidSignature(mediaId: string, expires: string, sig: string): boolean {
+    const expiry = Number(expires);
+    return Number.isInteger(expiry) && expiry * 1000 > Date.now() && this.secrets.verify(`media:${mediaId}:${expiry}`, sig);
+  }
+
+  /** Resolves one of our own signed URLs to its bytes (used by the in-process sandbox carrier). */
+  async readSignedUrl(url: string): Promise<StoredMedia | null> {
+    if (!url.startsWith(`${this.publicUrl}/media/`)) return null;
+    const parsed = new URL(url);
+    const id = parsed.pathname.split('/').pop() ?? '';
+    if (!this.isValidSignature(id, parsed.searchParams.get('expires') ?? '', parsed.searchParams.get('sig') ?? '')) return null;
+    const row = await this.db.selectFrom('media').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? this.read(row) : null;
+  }
+}

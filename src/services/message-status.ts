@@ -1,0 +1,44 @@
+/** Moves a message's status forward and keeps every transition with its time (F4). */
+import type { Transaction } from 'kysely';
+import type { Database, MessageTable } from '../db/schema.js';
+import { now, type Db } from '../db/client.js';
+import { STATUS_RANK, type MessageStatus } from '../providers/core/types.js';
+
+type Executor = Db | Transaction<Database>;
+
+export interface StatusChange {
+  status: MessageStatus;
+  at?: string;
+  detail?: string | null;
+  errorCode?: string | null;
+  errorMessage?: string | null;
+}
+
+export function isForward(current: string, next: string): boolean {
+  return (STATUS_RANK[next] ?? -1) > (STATUS_RANK[current] ?? -1);
+}
+
+export async function recordStatus(trx: Executor, message: { id: string; tenant_id: string }, status: string, at: string, detail: string | null = null): Promise<void> {
+  await trx.insertInto('message_status').values({ tenant_id: message.tenant_id, message_id: message.id, status, at, detail }).execute();
+}
+
+/** Applies the change when it moves forward; returns false (and changes nothing) otherwise. */
+export async function applyStatus(trx: Executor, message: Pick<MessageTable, 'id' | 'tenant_id' | 'status'>, change: StatusChange): Promise<boolean> {
+  if (!isForward(message.status, change.status)) return false;
+  const at = change.at ?? now();
+  const set: Partial<MessageTable> = { status: change.status };
+  if (change.status === 'sent') set.sent_at = at;
+  if (change.status === 'delivered') set.delivered_at = at;
+  if (change.errorCode !== undefined && change.errorCode !== null) set.error_code = change.errorCode;
+  if (change.errorMessage !== undefined && change.errorMessage !== null) set.error_message = change.errorMessage;
+  const result = await trx
+    .updateTable('messages')
+    .set(set)
+    .where('id', '=', message.id)
+    .where('status', '=', message.status)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) return false;
+  await recordStatus(trx, message, change.status, at, change.detail ?? (change.errorCode ? `${change.errorCode}: ${change.errorMessage ?? ''}`.trim() : null));
+  message.status = change.status;
+  return true;
+}

@@ -1,0 +1,205 @@
+/**
+ * POST /messages: validate, compute encoding and segments, store the message and its send job
+ * in one transaction, answer 202. The job (jobs/send-message.job.ts) talks to the provider.
+ */
+import type { Transaction } from 'kysely';
+import type { AppContext } from '../context.js';
+import type { Auth } from '../plugins/auth.js';
+import type { Database, MessageTable, NumberTable } from '../db/schema.js';
+import { now } from '../db/client.js';
+import { AppError } from '../errors.js';
+import { newId } from '../lib/ids.js';
+import { isSenderId, requireE164, toE164 } from '../lib/phone.js';
+import { countSegments } from '../lib/segments.js';
+import { findOrCreateConversation, touchConversation } from './conversations.js';
+import { recordStatus } from './message-status.js';
+
+export const SEND_MESSAGE_JOB = 'message.send';
+
+export interface SendInput {
+  tenantId: string;
+  userId?: string | null;
+  from: string;
+  to: string | string[];
+  body?: string;
+  media?: Array<{ url?: string; id?: string }>;
+  sendAt?: string;
+  idempotencyKey?: string;
+  /** The caller, for permission guards; absent for system sends (notifications, auto-replies). */
+  auth?: Auth;
+}
+
+export interface SendValidation {
+  number: NumberTable;
+  recipients: string[];
+}
+
+/** Hooks that may refuse a send before it is stored (permissions, opt-outs: F15–F17, F27). */
+export type SendGuard = (ctx: AppContext, input: SendInput, resolved: SendValidation) => Promise<void>;
+const guards: SendGuard[] = [];
+export function addSendGuard(guard: SendGuard): void {
+  guards.push(guard);
+}
+
+export async function findSendingNumber(ctx: AppContext, tenantId: string, from: string): Promise<NumberTable> {
+  const candidates = [from.trim(), toE164(from, ctx.config.defaultCountry)].filter((v): v is string => Boolean(v));
+  const number = await ctx.db.selectFrom('numbers').selectAll().where('tenant_id', '=', tenantId).where('number', 'in', candidates).executeTakeFirst();
+  if (!number) {
+    throw new AppError('from_not_owned', `from "${from}" is not a number of this tenant; add it under numbers first`, { statusCode: 403 });
+  }
+  return number;
+}
+
+export function recipientsOf(input: SendInput, defaultCountry: string | null): string[] {
+  const list = Array.isArray(input.to) ? input.to : [input.to];
+  if (list.length === 0) throw new AppError('validation_error', 'to must name at least one recipient');
+  if (list.length > 10) throw new AppError('validation_error', `to has ${list.length} recipients; a group message allows at most 10`);
+  return [...new Set(list.map((to, index) => requireE164(Array.isArray(input.to) ? `to[${index}]` : 'to', to, defaultCountry)))];
+}
+
+export async function acceptMessage(ctx: AppContext, input: SendInput): Promise<MessageTable> {
+  if (input.idempotencyKey) {
+    const existing = await ctx.db.selectFrom('messages').selectAll().where('tenant_id', '=', input.tenantId).where('idempotency_key', '=', input.idempotencyKey).executeTakeFirst();
+    if (existing) return existing;
+  }
+  const number = await findSendingNumber(ctx, input.tenantId, input.from);
+  const recipients = recipientsOf(input, number.default_country ?? ctx.config.defaultCountry);
+  const body = input.body ?? '';
+  const mediaInput = input.media ?? [];
+  if (body.length === 0 && mediaInput.length === 0) throw new AppError('validation_error', 'a message needs a body or media');
+
+  const account = await ctx.accounts.get(input.tenantId, number.provider_account_id);
+  const capabilities = ctx.accounts.module(account.type).manifest.capabilities;
+  if (body.length > capabilities.maxBodyLength) {
+    throw new AppError('body_too_long', `body is ${body.length} characters; ${account.type} accepts at most ${capabilities.maxBodyLength}`);
+  }
+  if (isSenderId(number.number) && !capabilities.senderId) {
+    throw new AppError('validation_error', `${account.type} does not allow alphanumeric sender IDs such as "${number.number}"`);
+  }
+  if (recipients.length > 1 && mediaInput.length === 0) {
+    throw new AppError('validation_error', 'a message to several recipients is a group MMS and needs media; send one message per recipient instead');
+  }
+  const media = await resolveMedia(ctx, input.tenantId, mediaInput, account.type, capabilities);
+
+  let sendAt: string | null = null;
+  if (input.sendAt !== undefined) {
+    const parsed = Date.parse(input.sendAt);
+    if (Number.isNaN(parsed)) throw new AppError('validation_error', `sendAt "${input.sendAt}" is not an ISO 8601 date-time`);
+    if (parsed > Date.now()) sendAt = new Date(parsed).toISOString();
+  }
+  for (const guard of guards) await guard(ctx, input, { number, recipients });
+
+  const { encoding, segments } = countSegments(body);
+  const at = now();
+  const id = newId('msg');
+  const row: MessageTable = {
+    id,
+    tenant_id: input.tenantId,
+    conversation_id: '',
+    number_id: number.id,
+    direction: 'outbound',
+    from_number: number.number,
+    to_numbers: JSON.stringify(recipients),
+    body,
+    encoding,
+    segments,
+    status: 'queued',
+    provider_account_id: account.id,
+    provider_type: account.type,
+    provider_message_id: null,
+    error_code: null,
+    error_message: null,
+    idempotency_key: input.idempotencyKey ?? null,
+    send_at: sendAt,
+    created_at: at,
+    sent_at: null,
+    delivered_at: null,
+    read_at: null,
+    created_by: input.userId ?? null,
+    media_count: media.length,
+  };
+  try {
+    await ctx.db.transaction().execute(async (trx) => {
+      row.conversation_id = await findOrCreateConversation(trx, { tenantId: input.tenantId, numberId: number.id, ourNumber: number.number, remotes: recipients });
+      await trx.insertInto('messages').values(row).execute();
+      await touchConversation(trx, row.conversation_id, id, at, false);
+      await recordStatus(trx, row, 'queued', at, sendAt ? `scheduled for ${sendAt}` : null);
+      for (const item of media) {
+        await trx.insertInto('media').values({ ...item, id: newId('med'), tenant_id: input.tenantId, message_id: id, created_at: at }).execute();
+      }
+      const slot = await reserveSendSlot(ctx, trx, number, capabilities.defaultMps, sendAt);
+      await ctx.queue.enqueue(trx, SEND_MESSAGE_JOB, { messageId: id }, { runAt: slot });
+    });
+  } catch (error) {
+    // Two requests with the same Idempotency-Key raced: the loser answers with the winner's message.
+    if (input.idempotencyKey) {
+      const existing = await ctx.db.selectFrom('messages').selectAll().where('tenant_id', '=', input.tenantId).where('idempotency_key', '=', input.idempotencyKey).executeTakeFirst();
+      if (existing) return existing;
+    }
+    throw error;
+  }
+  ctx.queue.wake();
+  ctx.events.publish({ type: 'message.created', tenantId: input.tenantId, numberId: number.id, data: { id, conversationId: row.conversation_id, status: 'queued' } });
+  return row;
+}
+
+type MediaValues = { content_type: string; size: number; storage_key: string | null; source_url: string | null; status: 'stored' | 'remote' };
+
+async function resolveMedia(
+  ctx: AppContext,
+  tenantId: string,
+  items: Array<{ url?: string; id?: string }>,
+  provider: string,
+  capabilities: { mms: boolean; maxMediaCount: number; maxMediaBytes: number },
+): Promise<MediaValues[]> {
+  if (items.length === 0) return [];
+  if (!capabilities.mms) throw new AppError('validation_error', `${provider} does not send MMS; remove media or use a number on an MMS provider`);
+  if (items.length > capabilities.maxMediaCount) throw new AppError('validation_error', `${items.length} media items; ${provider} accepts at most ${capabilities.maxMediaCount}`);
+  const resolved: MediaValues[] = [];
+  let total = 0;
+  for (const [index, item] of items.entries()) {
+    if (item.id) {
+      const row = await ctx.db.selectFrom('media').selectAll().where('tenant_id', '=', tenantId).where('id', '=', item.id).executeTakeFirst();
+      if (!row || !row.storage_key) throw new AppError('invalid_media', `media[${index}].id "${item.id}" is not an uploaded file of this tenant`);
+      total += row.size;
+      resolved.push({ content_type: row.content_type, size: row.size, storage_key: row.storage_key, source_url: null, status: 'stored' });
+    } else if (item.url) {
+      let url: URL;
+      try {
+        url = new URL(item.url);
+      } catch {
+        throw new AppError('invalid_media', `media[${index}].url "${item.url}" is not a URL`);
+      }
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new AppError('invalid_media', `media[${index}].url must be http(s)`);
+      resolved.push({ content_type: guessContentType(url.pathname), size: 0, storage_key: null, source_url: item.url, status: 'remote' });
+    } else {
+      throw new AppError('invalid_media', `media[${index}] needs a url or an id`);
+    }
+  }
+  if (total > capabilities.maxMediaBytes) throw new AppError('payload_too_large', `media total ${total} bytes; ${provider} accepts at most ${capabilities.maxMediaBytes}`);
+  return resolved;
+}
+
+function guessContentType(pathname: string): string {
+  const ext = pathname.split('.').pop()?.toLowerCase();
+  const types: Record<string, string> = { jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp', mp4: 'video/mp4', pdf: 'application/pdf', vcf: 'text/vcard', mp3: 'audio/mpeg' };
+  return (ext && types[ext]) || 'application/octet-stream';
+}
+
+/**
+ * Per-number pacing (F3): each send takes the number's next free slot, 1/mps seconds after the
+ * previous one. Slots live in the numbers row, so every node paces against the same clock.
+ */
+export async function reserveSendSlot(ctx: AppContext, trx: Transaction<Database>, number: NumberTable, defaultMps: number, notBefore: string | null): Promise<string> {
+  const mps = number.mps ?? defaultMps;
+  const earliest = Math.max(Date.now(), notBefore ? Date.parse(notBefore) : 0);
+  // Scheduled sends are not paced ahead of time: pushing the slot into the future would hold
+  // back every immediate send from the same number.
+  if (!mps || mps <= 0 || earliest > Date.now() + 1000) return new Date(earliest).toISOString();
+  let query = trx.selectFrom('numbers').select('next_send_at').where('id', '=', number.id);
+  if (ctx.store.dialect === 'postgres') query = query.forUpdate();
+  const current = await query.executeTakeFirst();
+  const slot = Math.max(earliest, current?.next_send_at ? Date.parse(current.next_send_at) : 0);
+  await trx.updateTable('numbers').set({ next_send_at: new Date(slot + 1000 / mps).toISOString() }).where('id', '=', number.id).execute();
+  return new Date(slot).toISOString();
+}
