@@ -1,5 +1,5 @@
 /** Moves a message's status forward and keeps every transition with its time (F4). */
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Database, MessageTable } from '../db/schema.js';
 import { now, type Db } from '../db/client.js';
 import { STATUS_RANK, type MessageStatus } from '../providers/core/types.js';
@@ -26,14 +26,16 @@ export async function recordStatus(trx: Executor, message: { id: string; tenant_
 export async function applyStatus(trx: Executor, message: Pick<MessageTable, 'id' | 'tenant_id' | 'status'>, change: StatusChange): Promise<boolean> {
   if (!isForward(message.status, change.status)) return false;
   const at = change.at ?? now();
-  const set: Partial<MessageTable> = { status: change.status };
+  const set: Record<string, unknown> = { status: change.status };
   if (change.status === 'sent') set.sent_at = at;
+  // Receipts can overtake each other; a message delivered was sent, even if `sent` comes late.
+  if (change.status === 'delivered' || change.status === 'undelivered') set.sent_at = sql`coalesce(sent_at, ${at})`;
   if (change.status === 'delivered') set.delivered_at = at;
   if (change.errorCode !== undefined && change.errorCode !== null) set.error_code = change.errorCode;
   if (change.errorMessage !== undefined && change.errorMessage !== null) set.error_message = change.errorMessage;
   const result = await trx
     .updateTable('messages')
-    .set(set)
+    .set(set as Partial<MessageTable>)
     .where('id', '=', message.id)
     .where('status', '=', message.status)
     .executeTakeFirst();
