@@ -57,6 +57,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(webhookRoutes, { ctx, prefix: '/webhook' });
   await app.register(
     async (api) => {
+      // The API speaks JSON (and multipart for uploads); anything else is a 415.
+      api.removeContentTypeParser('text/plain');
       await api.register(authPlugin, { ctx });
       await api.register(apiRoutes, { ctx });
     },

@@ -33,6 +33,7 @@ export function processInboundJob(ctx: AppContext): JobDefinition<{ messageId: s
 }
 
 async function downloadPendingMedia(ctx: AppContext, message: MessageTable, lastAttempt: boolean, log: import('pino').Logger): Promise<void> {
+  if (message.media_count === 0) return;
   const pending = await ctx.db.selectFrom('media').selectAll().where('message_id', '=', message.id).where('status', '=', 'pending').execute();
   if (pending.length === 0 || !message.provider_account_id) return;
   const account = await ctx.db.selectFrom('provider_accounts').selectAll().where('id', '=', message.provider_account_id).executeTakeFirstOrThrow();

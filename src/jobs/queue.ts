@@ -51,6 +51,8 @@ export interface QueueOptions {
   concurrency?: number;
   batchSize?: number;
   backoffBaseMs?: number;
+  /** Window in which wake() calls are merged into one claim. */
+  coalesceMs?: number;
 }
 
 export class JobQueue {
@@ -66,6 +68,10 @@ export class JobQueue {
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
   private pendingWake = false;
+  private wakeTimer: NodeJS.Timeout | null = null;
+  /** True when the last claim filled its batch or the worker was full: more work may be due. */
+  private saturated = false;
+  private readonly coalesceMs: number;
   private readonly idleWaiters: Array<() => void> = [];
 
   constructor(
@@ -79,6 +85,7 @@ export class JobQueue {
     this.concurrency = options.concurrency ?? 64;
     this.batchSize = options.batchSize ?? 32;
     this.backoffBaseMs = options.backoffBaseMs ?? 1000;
+    this.coalesceMs = options.coalesceMs ?? 2;
   }
 
   register(definition: JobDefinition): void {
@@ -105,9 +112,17 @@ export class JobQueue {
       .execute();
   }
 
+  /**
+   * Asks the loop to claim soon. Wakes within a short window are coalesced, so a burst of
+   * enqueues costs one claim query instead of one each.
+   */
   wake(): void {
     this.pendingWake = true;
-    this.wakeUp?.();
+    if (this.wakeTimer || !this.wakeUp) return;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = null;
+      this.wakeUp?.();
+    }, this.coalesceMs);
   }
 
   start(): void {
@@ -119,6 +134,7 @@ export class JobQueue {
   /** Stops claiming; in-flight jobs finish (or their lease makes them due again elsewhere). */
   async stop(timeoutMs = 10_000): Promise<void> {
     this.running = false;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.wakeUp?.();
     await this.loop;
     const deadline = Date.now() + timeoutMs;
@@ -145,26 +161,29 @@ export class JobQueue {
   private async run(): Promise<void> {
     while (this.running) {
       this.pendingWake = false;
-      let claimed = 0;
-      if (this.inFlight < this.concurrency) {
+      const room = this.concurrency - this.inFlight;
+      this.saturated = room <= 0;
+      if (room > 0) {
         try {
-          const jobs = await this.claim(Math.min(this.batchSize, this.concurrency - this.inFlight));
-          claimed = jobs.length;
+          const limit = Math.min(this.batchSize, room);
+          const jobs = await this.claim(limit);
+          this.saturated = jobs.length === limit;
           for (const job of jobs) {
             this.inFlight += 1;
             void this.execute(job).finally(() => {
               this.inFlight -= 1;
-              if (this.inFlight < this.concurrency) this.wakeUp?.();
+              if (this.saturated) this.wake();
             });
           }
         } catch (error) {
           this.log.error({ err: error }, 'job claim failed');
         }
       }
-      if (claimed > 0 && this.inFlight < this.concurrency) continue;
-      if (this.pendingWake && this.inFlight < this.concurrency) continue;
+      if (this.saturated && this.inFlight < this.concurrency) continue;
+      // Work enqueued while we were claiming is picked up after the coalescing window.
+      const sleepMs = this.pendingWake ? this.coalesceMs : this.pollMs;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, this.pollMs);
+        const timer = setTimeout(done, sleepMs);
         function done() {
           clearTimeout(timer);
           resolve();

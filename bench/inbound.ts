@@ -1,0 +1,75 @@
+/**
+ * Benchmark (a): inbound ingest of signed Twilio webhooks on SQLite — messages/s and p99 latency,
+ * next to a bare node:http server's request rate measured in the same run, and their ratio.
+ * Every 2xx is a durably stored message; the run checks that count at the end.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
+import path from 'node:path';
+import { twilioSignature } from '../src/providers/twilio/twilio.signature.js';
+import { cli, ensureBuilt, fmt, freePort, freshDataDir, startSwitchboard } from './lib.js';
+
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const SID = 'AC' + 'b'.repeat(32);
+const TOKEN = 'bench-auth-token';
+
+async function bareServerRate(): Promise<number> {
+  const port = freePort();
+  const child = spawn('node', ['-e', `require('http').createServer((q,s)=>{let n=0;q.on('data',c=>n+=c.length);q.on('end',()=>{s.writeHead(200,{'content-type':'text/xml'});s.end('<Response></Response>')})}).listen(${port},'127.0.0.1')`], { stdio: 'inherit' });
+  await new Promise((r) => setTimeout(r, 500));
+  const result = await autocannon({ url: `http://127.0.0.1:${port}/webhook/twilio/sms`, method: 'POST', connections: CONNECTIONS, duration: DURATION, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'MessageSid=SM1&From=%2B15551234567&To=%2B15550001111&Body=hi' });
+  child.kill();
+  return result.requests.average;
+}
+
+async function main() {
+  ensureBuilt();
+  const port = freePort();
+  const dataDir = freshDataDir('inbound');
+  const publicUrl = `http://127.0.0.1:${port}`;
+  const env = { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: `sqlite:${path.join(dataDir, 'sb.db')}`, PUBLIC_URL: publicUrl, TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_BASE_URL: 'http://127.0.0.1:9/unused' };
+  const server = await startSwitchboard(env);
+  const key = cli(env, ['apikey', 'create', '--tenant', 'Default']).key;
+  const numberResponse = await fetch(`${publicUrl}/api/v1/numbers`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ number: '+15550001111', providerAccountId: 'env_twilio' }) });
+  if (!numberResponse.ok) throw new Error(await numberResponse.text());
+
+  const url = `${publicUrl}/webhook/twilio/sms`;
+  let sequence = 0;
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration: DURATION,
+    requests: [
+      {
+        setupRequest(request: any) {
+          sequence += 1;
+          const params = new URLSearchParams({ MessageSid: `SM${sequence.toString(16).padStart(32, '0')}`, AccountSid: SID, From: '+15551234567', To: '+15550001111', Body: `Inbound benchmark ${sequence} ${randomBytes(4).toString('hex')}`, NumMedia: '0', SmsStatus: 'received', ApiVersion: '2010-04-01' });
+          return { ...request, body: params.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(TOKEN, url, [...params.entries()]) } };
+        },
+      },
+    ],
+  });
+  await server.stop();
+  const db = new Database(path.join(dataDir, 'sb.db'), { readonly: true });
+  const stored = (db.prepare("select count(*) as n from messages where direction = 'inbound'").get() as { n: number }).n;
+  db.close();
+
+  const bare = await bareServerRate();
+  const ok = result['2xx'];
+  const rate = ok / DURATION;
+  console.log('\nInbound ingest (signed Twilio webhooks, SQLite, durable commit before 2xx)');
+  console.log(`  connections ${CONNECTIONS}, duration ${DURATION} s, cores ${(await import('node:os')).cpus().length}`);
+  console.log(`  Switchboard:   ${fmt(rate)} messages/s   p50 ${result.latency.p50} ms   p99 ${result.latency.p99} ms   non-2xx ${result.non2xx}   errors ${result.errors}`);
+  console.log(`  bare node:http ${fmt(bare)} requests/s`);
+  console.log(`  ratio          ${fmt((rate / bare) * 100, 1)} % of bare node:http (target ≥ 25 %)`);
+  console.log(`  acknowledged ${ok}, stored ${stored} → ${ok === stored ? 'every acknowledged message is stored' : `MISMATCH (${ok - stored} missing)`}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

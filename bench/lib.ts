@@ -1,0 +1,75 @@
+/** Shared set-up for benchmarks: a real Switchboard process on a fresh SQLite data folder. */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = path.join(ROOT, 'bin/switchboard.js');
+
+export interface BenchServer {
+  url: string;
+  env: Record<string, string>;
+  process: ChildProcess;
+  dataDir: string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export function ensureBuilt(): void {
+  const result = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('build failed');
+}
+
+export function freshDataDir(name: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `switchboard-bench-${name}-`));
+}
+
+export function cli(env: Record<string, string>, args: string[]): any {
+  const result = spawnSync('node', [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', input: '' });
+  if (result.status !== 0) throw new Error(`switchboard ${args.join(' ')} failed: ${result.stderr}`);
+  return JSON.parse(result.stdout);
+}
+
+export async function startSwitchboard(env: Record<string, string>): Promise<BenchServer> {
+  const child = spawn('node', [BIN, 'start'], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const url = `http://127.0.0.1:${env.PORT}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) break;
+    } catch {
+      // not up yet
+    }
+    if (child.exitCode !== null) throw new Error(`switchboard exited with ${child.exitCode}`);
+    if (Date.now() > deadline) throw new Error('switchboard did not start within 20 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    env,
+    process: child,
+    dataDir: env.DATA_DIR!,
+    stop: (signal = 'SIGTERM') =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill(signal);
+      }),
+  };
+}
+
+export async function api(server: BenchServer, key: string, method: string, url: string, body?: unknown): Promise<any> {
+  const response = await fetch(server.url + '/api/v1' + url, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${url} → ${response.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+export function freePort(): number {
+  return 20_000 + Math.floor(Math.random() * 20_000);
+}
+
+export function fmt(n: number, digits = 0): string {
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}

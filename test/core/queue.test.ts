@@ -1,0 +1,93 @@
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobQueue, RetryLater } from '../../src/jobs/queue.js';
+import { now } from '../../src/db/client.js';
+import { createTestApp, eventually, type TestApp } from '../helper.js';
+
+describe('durable job queue', () => {
+  let harness: TestApp;
+  const log = pino({ level: 'silent' });
+
+  beforeAll(async () => {
+    harness = await createTestApp({ workers: false });
+  });
+  afterAll(() => harness.close());
+
+  const queue = (options = {}) => new JobQueue(harness.ctx.db, harness.ctx.store.dialect, log, { pollMs: 10, backoffBaseMs: 10, ...options });
+
+  it('runs a job again when the worker holding it died (lease expired)', async () => {
+    const runs: string[] = [];
+    const dead = queue({ leaseMs: 200 });
+    dead.register({ name: 'lease.test', maxAttempts: 5, handle: () => new Promise(() => undefined) }); // never finishes: a hung or killed worker
+    await dead.enqueue(harness.ctx.db, 'lease.test', { n: 1 });
+    dead.start();
+    await eventually(async () => (await harness.ctx.db.selectFrom('jobs').select('locked_by').where('name', '=', 'lease.test').executeTakeFirst())?.locked_by);
+    void dead.stop(10);
+    const alive = queue();
+    alive.register({ name: 'lease.test', maxAttempts: 5, handle: async (payload) => void runs.push(JSON.stringify(payload)) });
+    alive.start();
+    await eventually(async () => runs.length === 1, 3000);
+    await alive.stop();
+    expect(await harness.ctx.db.selectFrom('jobs').selectAll().where('name', '=', 'lease.test').execute()).toHaveLength(0);
+  });
+
+  it('retries with backoff and gives up after max attempts, calling onGiveUp once', async () => {
+    let attempts = 0;
+    const gaveUp: unknown[] = [];
+    const q = queue();
+    q.register({
+      name: 'retry.test',
+      maxAttempts: 3,
+      handle: async () => {
+        attempts += 1;
+        throw new Error('transient');
+      },
+      onGiveUp: async (_payload, error) => void gaveUp.push(error),
+    });
+    await q.enqueue(harness.ctx.db, 'retry.test', {});
+    q.start();
+    await eventually(async () => gaveUp.length === 1, 5000);
+    await q.stop();
+    expect(attempts).toBe(3);
+    const row = await harness.ctx.db.selectFrom('jobs').selectAll().where('name', '=', 'retry.test').executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ dead: 1, last_error: 'transient' });
+  });
+
+  it('does not retry permanent errors, and honours RetryLater delays and run_at', async () => {
+    const seen: string[] = [];
+    const q = queue();
+    q.register({ name: 'permanent.test', maxAttempts: 5, handle: async () => { seen.push('permanent'); throw Object.assign(new Error('no'), { retryable: false }); } });
+    let first = true;
+    q.register({ name: 'later.test', maxAttempts: 5, handle: async () => { seen.push(first ? 'later-1' : 'later-2'); if (first) { first = false; throw new RetryLater(150, 'wait'); } } });
+    q.register({ name: 'delayed.test', maxAttempts: 5, handle: async () => void seen.push('delayed') });
+    await q.enqueue(harness.ctx.db, 'permanent.test', {});
+    await q.enqueue(harness.ctx.db, 'later.test', {});
+    await q.enqueue(harness.ctx.db, 'delayed.test', {}, { runAt: new Date(Date.now() + 400).toISOString() });
+    const started = Date.now();
+    q.start();
+    await eventually(async () => seen.includes('later-2') && seen.includes('delayed'), 5000);
+    await q.stop();
+    expect(seen.filter((s) => s === 'permanent')).toHaveLength(1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(350);
+    expect(seen.indexOf('later-2')).toBeGreaterThan(seen.indexOf('later-1'));
+  });
+
+  it('shares work between two workers without running a job twice', async () => {
+    const runs = new Map<number, number>();
+    const make = () => {
+      const q = queue({ batchSize: 5 });
+      q.register({ name: 'share.test', maxAttempts: 3, handle: async ({ n }: { n: number }) => void runs.set(n, (runs.get(n) ?? 0) + 1) });
+      return q;
+    };
+    const [a, b] = [make(), make()];
+    await harness.ctx.db.transaction().execute(async (trx) => {
+      for (let n = 0; n < 200; n += 1) await a.enqueue(trx, 'share.test', { n });
+    });
+    a.start();
+    b.start();
+    await eventually(async () => runs.size === 200, 10_000);
+    await Promise.all([a.stop(), b.stop()]);
+    expect([...runs.values()].every((count) => count === 1)).toBe(true);
+    expect(now()).toBeTruthy();
+  });
+});
