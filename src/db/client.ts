@@ -3,9 +3,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './schema.js';
 import { initialSchema } from './migrations/0001_initial.js';
+import { routingSchema } from './migrations/0002_routing.js';
+import { dashboardSchema } from './migrations/0003_dashboard.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -33,7 +35,7 @@ export function openStore(options: { dialect: Dialect; databaseUrl: string; sqli
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     return { db, dialect: 'sqlite', close: () => db.destroy() };
   }
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 20 });
@@ -41,22 +43,58 @@ export function openStore(options: { dialect: Dialect; databaseUrl: string; sqli
   return { db, dialect: 'postgres', pgPool: pool, close: () => db.destroy() };
 }
 
+/**
+ * Kysely prepares every query afresh; on SQLite preparing costs more than running a small
+ * statement. Statements are reused by SQL text (safe: one connection, synchronous driver).
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database, limit = 500) {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let statement = cache.get(sql);
+      if (!statement) {
+        statement = sqlite.prepare(sql);
+        if (cache.size >= limit) cache.delete(cache.keys().next().value!);
+        cache.set(sql, statement);
+      }
+      return statement;
+    },
+  };
+}
+
 function migrationsFor(dialect: Dialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '0001_initial': initialSchema(dialect),
+    '0002_routing': routingSchema(dialect),
+    '0003_dashboard': dashboardSchema(dialect),
   };
   return { getMigrations: async () => migrations };
 }
 
+/**
+ * On PostgreSQL the migration tables live in the connection's current schema. Without naming it,
+ * Kysely looks for its tables in every schema of the database, so one schema's migration tables
+ * would stop another schema (a second deployment or test run on the same server) from migrating.
+ */
+async function migratorFor(store: Store): Promise<Migrator> {
+  let migrationTableSchema: string | undefined;
+  if (store.dialect === 'postgres') {
+    const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(store.db);
+    migrationTableSchema = rows[0]?.schema ?? undefined;
+  }
+  return new Migrator({ db: store.db, provider: migrationsFor(store.dialect), migrationTableSchema });
+}
+
 export async function migrateToLatest(store: Store): Promise<string[]> {
-  const migrator = new Migrator({ db: store.db, provider: migrationsFor(store.dialect) });
+  const migrator = await migratorFor(store);
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
 export async function migrateDownAll(store: Store): Promise<void> {
-  const migrator = new Migrator({ db: store.db, provider: migrationsFor(store.dialect) });
+  const migrator = await migratorFor(store);
   for (;;) {
     const { error, results } = await migrator.migrateDown();
     if (error) throw error instanceof Error ? error : new Error(String(error));

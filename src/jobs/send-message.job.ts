@@ -8,9 +8,10 @@ import type { MessageTable } from '../db/schema.js';
 import { now } from '../db/client.js';
 import { ProviderError } from '../providers/core/errors.js';
 import { FINAL_STATUSES, type StatusUpdate } from '../providers/core/types.js';
-import { applyStatus } from '../services/message-status.js';
+import { applyStatus, lockProviderMessage } from '../services/message-status.js';
 import { applyStatusUpdate } from '../services/ingest-webhook.js';
 import { SEND_MESSAGE_JOB } from '../services/send-message.js';
+import { recordCarrierOptOut } from '../services/routing/opt-outs.js';
 import { backoffMs, RetryLater, type JobDefinition } from './queue.js';
 
 interface Payload {
@@ -68,11 +69,14 @@ export function sendMessageJob(ctx: AppContext): JobDefinition<Payload> {
             log.info({ provider: account.type, code: error.code }, 'provider send failed, will retry');
             throw new RetryLater(error.details.retryAfterMs ?? backoffMs(attempt), error.message, { cause: error });
           }
+          // The recipient unsubscribed at the carrier (e.g. Twilio 21610): refuse later sends up front (F27).
+          if (error.kind === 'opted_out') await recordCarrierOptOut(ctx, message, error.code);
           return markFailed(message, error.code, error.message);
         }
         throw error;
       }
       const updated = await ctx.db.transaction().execute(async (trx) => {
+        await lockProviderMessage(trx, ctx.store.dialect, account.id, result.providerMessageId);
         await trx.updateTable('messages').set({ provider_message_id: result.providerMessageId }).where('id', '=', message.id).execute();
         message.provider_message_id = result.providerMessageId;
         if (result.status && result.status !== 'queued') await applyStatus(trx, message, { status: result.status, detail: 'accepted by provider' });

@@ -15,7 +15,7 @@ import { MalformedWebhookError, WebhookAuthError } from '../providers/core/error
 import { providerModule } from '../providers/core/registry.js';
 import type { InboundMessage, StatusUpdate, WebhookRequest } from '../providers/core/types.js';
 import { findOrCreateConversation, touchConversation } from './conversations.js';
-import { applyStatus, recordStatus } from './message-status.js';
+import { applyStatus, lockProviderMessage, recordStatus } from './message-status.js';
 
 export type WebhookVerdict = 'accepted' | 'duplicate' | 'refused';
 
@@ -97,7 +97,7 @@ export async function ingestWebhook(
     }
     const statusMessages: MessageTable[] = [];
     for (const update of parsed.statuses) {
-      const result = await storeStatus(trx, account, update);
+      const result = await storeStatus(ctx, trx, account, update);
       if (result === 'duplicate') duplicates += 1;
       else if (result) statusMessages.push(result);
     }
@@ -199,7 +199,8 @@ async function storeInbound(ctx: AppContext, trx: Transaction<Database>, account
  * Applies a delivery receipt. A receipt for a message whose send has not yet recorded the
  * provider's id is parked in pending_status and applied by the send job.
  */
-async function storeStatus(trx: Transaction<Database>, account: ProviderAccountTable, update: StatusUpdate): Promise<MessageTable | 'duplicate' | null> {
+async function storeStatus(ctx: AppContext, trx: Transaction<Database>, account: ProviderAccountTable, update: StatusUpdate): Promise<MessageTable | 'duplicate' | null> {
+  await lockProviderMessage(trx, ctx.store.dialect, account.id, update.providerMessageId);
   const message = await trx
     .selectFrom('messages')
     .selectAll()

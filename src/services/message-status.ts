@@ -44,3 +44,13 @@ export async function applyStatus(trx: Executor, message: Pick<MessageTable, 'id
   message.status = change.status;
   return true;
 }
+
+/**
+ * Serialises the work on one provider message id — the send job recording it, and receipts for
+ * it — so that a receipt never reads a stale status or parks itself unseen. PostgreSQL needs an
+ * advisory lock (the row may not be visible yet); SQLite transactions already run one at a time.
+ */
+export async function lockProviderMessage(trx: Executor, dialect: 'sqlite' | 'postgres', accountId: string, providerMessageId: string): Promise<void> {
+  if (dialect !== 'postgres') return;
+  await sql`select pg_advisory_xact_lock(hashtext(${`${accountId}:${providerMessageId}`}))`.execute(trx);
+}

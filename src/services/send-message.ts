@@ -13,6 +13,7 @@ import { isSenderId, requireE164, toE164 } from '../lib/phone.js';
 import { countSegments } from '../lib/segments.js';
 import { findOrCreateConversation, touchConversation } from './conversations.js';
 import { recordStatus } from './message-status.js';
+import { acceptInternalMessage, isExtension } from './routing/internal-message.js';
 
 export const SEND_MESSAGE_JOB = 'message.send';
 
@@ -27,6 +28,8 @@ export interface SendInput {
   idempotencyKey?: string;
   /** The caller, for permission guards; absent for system sends (notifications, auto-replies). */
   auth?: Auth;
+  /** A STOP/START/HELP answer (F27): sent even though the recipient has just opted out. */
+  complianceReply?: boolean;
 }
 
 export interface SendValidation {
@@ -62,6 +65,8 @@ export async function acceptMessage(ctx: AppContext, input: SendInput): Promise<
     const existing = await ctx.db.selectFrom('messages').selectAll().where('tenant_id', '=', input.tenantId).where('idempotency_key', '=', input.idempotencyKey).executeTakeFirst();
     if (existing) return existing;
   }
+  // F13: extension → extension stays inside Switchboard (services/routing/internal-message.ts).
+  if (isExtension(input.from)) return acceptInternalMessage(ctx, input);
   const number = await findSendingNumber(ctx, input.tenantId, input.from);
   const recipients = recipientsOf(input, number.default_country ?? ctx.config.defaultCountry);
   const body = input.body ?? '';
@@ -143,9 +148,9 @@ export async function acceptMessage(ctx: AppContext, input: SendInput): Promise<
   return row;
 }
 
-type MediaValues = { content_type: string; size: number; storage_key: string | null; source_url: string | null; status: 'stored' | 'remote' };
+export type MediaValues = { content_type: string; size: number; storage_key: string | null; source_url: string | null; status: 'stored' | 'remote' };
 
-async function resolveMedia(
+export async function resolveMedia(
   ctx: AppContext,
   tenantId: string,
   items: Array<{ url?: string; id?: string }>,

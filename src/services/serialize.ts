@@ -2,6 +2,7 @@
 import type { Db } from '../db/client.js';
 import type { ConversationTable, MessageTable } from '../db/schema.js';
 import type { MediaStore } from './media-store.js';
+import { contactsOfConversations } from './routing/contacts.js';
 
 export interface ApiMessage {
   id: string;
@@ -88,6 +89,7 @@ export async function serializeConversations(db: Db, rows: ConversationTable[]):
     ? await db.selectFrom('messages').select(['id', 'direction', 'body', 'status', 'created_at', 'media_count']).where('id', 'in', lastIds).execute()
     : [];
   const byId = new Map(last.map((m) => [m.id, m]));
+  const contacts = await contactsOfConversations(db, rows.map((row) => row.id));
   return rows.map((row) => {
     const message = row.last_message_id ? byId.get(row.last_message_id) : undefined;
     return {
@@ -95,7 +97,7 @@ export async function serializeConversations(db: Db, rows: ConversationTable[]):
       ourNumber: row.our_number,
       numberId: row.number_id,
       remoteNumbers: JSON.parse(row.remote_numbers) as string[],
-      contacts: [],
+      contacts: contacts.get(row.id) ?? [],
       lastMessage: message
         ? { id: message.id, direction: message.direction, body: message.body, status: message.status, createdAt: message.created_at, mediaCount: message.media_count }
         : null,

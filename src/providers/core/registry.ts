@@ -2,9 +2,16 @@
 import type { ProviderModule } from './types.js';
 import { sandboxProvider } from '../sandbox/sandbox.provider.js';
 import { twilioProvider } from '../twilio/twilio.provider.js';
+import { vonageProvider } from '../vonage/vonage.provider.js';
+import { sinchProvider } from '../sinch/sinch.provider.js';
+import { telnyxProvider } from '../telnyx/telnyx.provider.js';
+import { bandwidthProvider } from '../bandwidth/bandwidth.provider.js';
+import { plivoProvider } from '../plivo/plivo.provider.js';
+import { clicksendProvider } from '../clicksend/clicksend.provider.js';
+import { signalwireProvider } from '../signalwire/signalwire.provider.js';
 
 export const PROVIDERS: ReadonlyMap<string, ProviderModule> = new Map(
-  [sandboxProvider, twilioProvider].map((module) => [module.manifest.type, module]),
+  [sandboxProvider, twilioProvider, telnyxProvider, bandwidthProvider, vonageProvider, sinchProvider, plivoProvider, clicksendProvider, signalwireProvider].map((module) => [module.manifest.type, module]),
 );
 
 export function providerModule(type: string): ProviderModule | undefined {

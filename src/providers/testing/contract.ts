@@ -28,6 +28,8 @@ export interface ContractOptions {
   authScheme?: 'signature' | 'url-token';
   /** Alters a signed webhook so that its signature no longer holds (default: changes the body, or the URL token). */
   forge?: (webhook: SignedWebhook) => SignedWebhook;
+  /** Removes the signature from a signed webhook (default: drops every header but content-type; Vonage's SMS API signs with a body parameter). */
+  unsign?: (webhook: SignedWebhook) => SignedWebhook;
   /** A signed webhook whose timestamp is outside the tolerance, for timestamped schemes. */
   stale?: (emulator: ProviderEmulator, webhookUrl: string) => SignedWebhook;
   /** Provider error answers and what they must become. */
@@ -67,6 +69,7 @@ export function describeProviderContract(options: ContractOptions): void {
       const created = await createAccountAndNumber(harness.app, tenant, { type: options.type, credentials: options.credentials, baseUrl: (options.baseUrl ?? ((e) => e.baseUrl))(emulator), number: ourNumber, mps: 0 });
       accountId = created.accountId;
       webhookUrl = created.webhookUrl;
+      emulator.useWebhookUrl?.(webhookUrl);
     });
     afterAll(async () => {
       await emulator?.close();
@@ -139,7 +142,9 @@ export function describeProviderContract(options: ContractOptions): void {
           : { ...genuine, body: genuine.body.replace('Forged', 'Evil') };
       const response = await emulator.deliver(forged);
       expect([401, 403]).toContain(response.status);
-      const unsigned = urlToken
+      const unsigned = options.unsign
+        ? options.unsign(genuine)
+        : urlToken
         ? { ...genuine, url: withToken(null) }
         : { ...genuine, headers: Object.fromEntries(Object.entries(genuine.headers).filter(([k]) => /content-type/i.test(k))) };
       const missing = await emulator.deliver(unsigned);
@@ -179,10 +184,13 @@ export function describeProviderContract(options: ContractOptions): void {
       expect(await countMessages()).toBe(before);
     });
 
-    for (const error of options.errors ?? []) {
+    for (const [index, error] of (options.errors ?? []).entries()) {
+      // Each case texts its own recipient: an opted-out answer (e.g. Twilio 21610) opts that
+      // recipient out, and later cases must not inherit it.
+      const recipient = remote.slice(0, -3) + String(700 + index).padStart(3, '0');
       it(`maps a ${error.status} answer to ${error.expect === 'retry' ? 'a retry' : `failed ${error.expect.code}`}`, async () => {
         emulator.failNext(error.status, error.body);
-        const id = await send({ from: ourNumber, to: remote, body: `error ${error.status}` });
+        const id = await send({ from: ourNumber, to: recipient, body: `error ${error.status}` });
         if (error.expect === 'retry') {
           const message = await eventually(async () => {
             const m = await getMessage(id);

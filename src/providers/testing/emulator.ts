@@ -60,6 +60,11 @@ export interface ProviderEmulator {
   buildInbound(input: InboundInput): SignedWebhook;
   /** Builds a signed delivery-receipt webhook for a message this emulator accepted. */
   buildStatus(input: { webhookUrl: string; providerMessageId: string; status: string; errorCode?: string }): SignedWebhook;
+  /**
+   * Optional: the account's webhook URL, once known, for providers whose callback URL is set on
+   * the provider's side (e.g. a Bandwidth messaging application) rather than per message.
+   */
+  useWebhookUrl?(url: string): void;
   /** Sends a built webhook to Switchboard with the emulator's deliver function. */
   deliver(webhook: SignedWebhook): Promise<{ status: number; body: string }>;
   close(): Promise<void>;

@@ -18,6 +18,8 @@ export interface TwilioEmulatorOptions {
   signatureHeader?: string;
   /** Path prefix of the API (SignalWire: /api/laml). */
   pathPrefix?: string;
+  /** Key for webhook signatures when it is not the auth token (SignalWire's Signing Key). */
+  signingKey?: string;
 }
 
 export async function startTwilioEmulator(options: TwilioEmulatorOptions): Promise<ProviderEmulator & { statusCallbacks: SignedWebhook[] }> {
@@ -30,7 +32,7 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions): Promi
   const sign = (url: string, params: URLSearchParams): SignedWebhook => ({
     method: 'POST',
     url,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', [signatureHeader]: twilioSignature(options.authToken, url, [...params.entries()]) },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', [signatureHeader]: twilioSignature(options.signingKey ?? options.authToken, url, [...params.entries()]) },
     body: params.toString(),
   });
 

@@ -5,7 +5,8 @@ import type { AppContext } from '../../../context.js';
 import { now } from '../../../db/client.js';
 import { AppError, notFound } from '../../../errors.js';
 import { requireScope } from '../../../plugins/auth.js';
-import { visibleNumberIds } from '../../../services/access.js';
+import { accessScope, canSeeConversation, INTERNAL_NUMBER, internalThreadPattern } from '../../../services/access.js';
+import { routingDb } from '../../../services/routing/tables.js';
 import { serializeConversations, serializeMessages } from '../../../services/serialize.js';
 import { decodeCursor, page, PagingQuery } from './paging.js';
 
@@ -17,6 +18,8 @@ const ListQuery = Type.Object(
     unread: Type.Optional(Type.Boolean()),
     status: Type.Optional(Type.String({ maxLength: 20 })),
     q: Type.Optional(Type.String({ maxLength: 200 })),
+    /** Conversations linked to no contact (F21 "Not linked"). */
+    notLinked: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -27,8 +30,7 @@ const ReadBody = Type.Object({ read: Type.Optional(Type.Boolean()) }, { addition
 export async function conversationRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
   async function findVisible(request: import('fastify').FastifyRequest, id: string) {
     const row = await ctx.db.selectFrom('conversations').selectAll().where('tenant_id', '=', request.auth.tenantId).where('id', '=', id).executeTakeFirst();
-    const visible = await visibleNumberIds(ctx, request.auth);
-    if (!row || (visible && !visible.includes(row.number_id ?? ''))) throw notFound('conversation', id);
+    if (!row || !canSeeConversation(await accessScope(ctx, request.auth), row)) throw notFound('conversation', id);
     return row;
   }
 
@@ -36,9 +38,24 @@ export async function conversationRoutes(app: FastifyInstance, { ctx }: { ctx: A
     requireScope(request, 'messages:read');
     const q = request.query;
     const limit = q.limit ?? 50;
-    const visible = await visibleNumberIds(ctx, request.auth);
+    const access = await accessScope(ctx, request.auth);
+    const visible = access.numberIds;
+    const extension = access.extension;
     let query = ctx.db.selectFrom('conversations').selectAll().where('tenant_id', '=', request.auth.tenantId).where('last_message_id', 'is not', null);
-    if (visible) query = query.where('number_id', 'in', visible.length ? visible : ['-']);
+    if (visible) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('number_id', 'in', visible.length ? visible : ['-']),
+          ...(extension ? [eb.and([eb('our_number', '=', INTERNAL_NUMBER), eb('remote_numbers', 'like', internalThreadPattern(extension))])] : []),
+        ]),
+      );
+    }
+    if (q.notLinked) {
+      const tenantId = request.auth.tenantId;
+      query = query
+        .where('our_number', '<>', INTERNAL_NUMBER)
+        .where('id', 'not in', routingDb(ctx.db).selectFrom('conversation_contacts').select('conversation_id').where('tenant_id', '=', tenantId));
+    }
     if (q.numberId) query = query.where('number_id', '=', q.numberId);
     if (q.assigned === 'me') query = query.where('assigned_user_id', '=', request.auth.userId ?? '-');
     if (q.assigned === 'none') query = query.where('assigned_user_id', 'is', null);

@@ -12,9 +12,13 @@ import { providerAccountRoutes } from './provider-accounts.routes.js';
 import { sandboxRoutes } from './sandbox.routes.js';
 import { userRoutes } from './users.routes.js';
 import { webhookLogRoutes } from './webhook-log.routes.js';
+import { dashboardRoutes } from './dashboard.routes.js';
+import { routingRoutes } from './routing.routes.js';
 
 export async function apiRoutes(app: FastifyInstance, opts: { ctx: AppContext }) {
   for (const routes of [authRoutes, userRoutes, apiKeyRoutes, providerAccountRoutes, numberRoutes, messageRoutes, conversationRoutes, eventRoutes, mediaRoutes, sandboxRoutes, webhookLogRoutes]) {
     await app.register(routes, opts);
   }
+  await app.register(dashboardRoutes, opts);
+  await app.register(routingRoutes, opts);
 }

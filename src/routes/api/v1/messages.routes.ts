@@ -5,7 +5,7 @@ import type { AppContext } from '../../../context.js';
 import { AppError, notFound } from '../../../errors.js';
 import { toE164 } from '../../../lib/phone.js';
 import { requireScope } from '../../../plugins/auth.js';
-import { visibleNumberIds } from '../../../services/access.js';
+import { accessScope, canSeeConversation, INTERNAL_NUMBER, internalThreadPattern, type AccessScope } from '../../../services/access.js';
 import { acceptMessage } from '../../../services/send-message.js';
 import { serializeMessage, serializeMessages, type ApiMessage } from '../../../services/serialize.js';
 import { decodeCursor, page, PagingQuery } from './paging.js';
@@ -88,8 +88,8 @@ export async function messageRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
   app.get<{ Params: { id: string } }>('/messages/:id', { schema: { tags: ['messages'] } }, async (request) => {
     requireScope(request, 'messages:read');
     const row = await ctx.db.selectFrom('messages').selectAll().where('tenant_id', '=', request.auth.tenantId).where('id', '=', request.params.id).executeTakeFirst();
-    const visible = await visibleNumberIds(ctx, request.auth);
-    if (!row || (visible && !visible.includes(row.number_id ?? ''))) throw notFound('message', request.params.id);
+    const conversation = row ? await ctx.db.selectFrom('conversations').select(['number_id', 'our_number', 'remote_numbers']).where('id', '=', row.conversation_id).executeTakeFirst() : undefined;
+    if (!row || !conversation || !canSeeConversation(await accessScope(ctx, request.auth), conversation)) throw notFound('message', request.params.id);
     return serializeMessage(ctx.db, ctx.media, row);
   });
 
@@ -100,10 +100,23 @@ export async function messageRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
     return listMessages(request, request.query.limit ?? 50);
   });
 
-  function filtered(request: FastifyRequest<{ Querystring: ListQuery }>, visible: string[] | null) {
+  function filtered(request: FastifyRequest<{ Querystring: ListQuery }>, access: AccessScope) {
     const q = request.query;
-    let query = ctx.db.selectFrom('messages').selectAll().where('tenant_id', '=', request.auth.tenantId);
-    if (visible) query = query.where('number_id', 'in', visible.length ? visible : ['-']);
+    const tenantId = request.auth.tenantId;
+    let query = ctx.db.selectFrom('messages').selectAll().where('tenant_id', '=', tenantId);
+    const visible = access.numberIds;
+    const extension = access.extension;
+    if (visible) {
+      // An agent sees the traffic of their numbers and the internal threads they take part in (F13, F15).
+      query = query.where((eb) =>
+        eb.or([
+          eb('number_id', 'in', visible.length ? visible : ['-']),
+          ...(extension
+            ? [eb('conversation_id', 'in', eb.selectFrom('conversations').select('id').where('tenant_id', '=', tenantId).where('our_number', '=', INTERNAL_NUMBER).where('remote_numbers', 'like', internalThreadPattern(extension)))]
+            : []),
+        ]),
+      );
+    }
     if (q.direction) query = query.where('direction', '=', q.direction);
     if (q.status) query = query.where('status', '=', q.status);
     if (q.provider) query = query.where('provider_type', '=', q.provider);
@@ -119,7 +132,7 @@ export async function messageRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
   }
 
   async function listMessages(request: FastifyRequest<{ Querystring: ListQuery }>, limit: number) {
-    const visible = await visibleNumberIds(ctx, request.auth);
+    const visible = await accessScope(ctx, request.auth);
     let query = filtered(request, visible);
     const cursor = decodeCursor(request.query.cursor);
     if (cursor) query = query.where((eb) => eb.or([eb('created_at', '<', cursor.at), eb.and([eb('created_at', '=', cursor.at), eb('id', '<', cursor.id)])]));
@@ -134,7 +147,7 @@ export async function messageRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
   }
 
   async function exportCsv(request: FastifyRequest<{ Querystring: ListQuery }>, reply: import('fastify').FastifyReply) {
-    const visible = await visibleNumberIds(ctx, request.auth);
+    const visible = await accessScope(ctx, request.auth);
     reply.hijack();
     reply.raw.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="messages-${new Date().toISOString().slice(0, 10)}.csv"` });
     reply.raw.write(CSV_COLUMNS.join(',') + '\n');

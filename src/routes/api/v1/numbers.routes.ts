@@ -15,6 +15,8 @@ const Destinations = Type.Object(
     extensions: Type.Optional(Type.Array(Type.String({ pattern: '^[0-9]{2,8}$' }), { maxItems: 100 })),
     emails: Type.Optional(Type.Array(Type.String({ format: 'email', maxLength: 320 }), { maxItems: 50 })),
     groupIds: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { maxItems: 100 })),
+    /** Every user with one of these roles (F15), e.g. ["agent"] for a shared line. */
+    roles: Type.Optional(Type.Array(Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('agent')]), { maxItems: 3 })),
   },
   { additionalProperties: false },
 );

@@ -9,6 +9,8 @@ import { hashPassword } from '../../../lib/crypto.js';
 import { requireE164 } from '../../../lib/phone.js';
 import { requireAdmin } from '../../../plugins/auth.js';
 import { createUser, ROLES } from '../../../services/tenants.js';
+import { normaliseCallerIds } from '../../../services/routing/permissions.js';
+import { routingDb, userSettings } from '../../../services/routing/tables.js';
 
 const Role = Type.Union(ROLES.map((r) => Type.Literal(r)));
 const SendPermission = Type.Union([Type.Literal('none'), Type.Literal('number'), Type.Literal('sender_id')]);
@@ -23,9 +25,13 @@ const fields = {
   sendPermission: SendPermission,
   callerIds: Type.Array(Type.String({ maxLength: 40 }), { maxItems: 100 }),
   groupIds: Type.Array(Type.String({ maxLength: 100 }), { maxItems: 100 }),
+  /** The caller ID picked first when composing; one of callerIds (F16). */
+  defaultCallerId: Type.Union([Type.String({ maxLength: 40 }), Type.Null()]),
+  /** Email copies of inbound messages on the user's numbers (F11). */
+  emailCopies: Type.Boolean(),
 };
 const CreateUser = Type.Object(
-  { ...fields, name: Type.Optional(fields.name), password: Type.Optional(fields.password), extension: Type.Optional(fields.extension), mobile: Type.Optional(fields.mobile), sendPermission: Type.Optional(fields.sendPermission), callerIds: Type.Optional(fields.callerIds), groupIds: Type.Optional(fields.groupIds) },
+  { ...fields, name: Type.Optional(fields.name), password: Type.Optional(fields.password), extension: Type.Optional(fields.extension), mobile: Type.Optional(fields.mobile), sendPermission: Type.Optional(fields.sendPermission), callerIds: Type.Optional(fields.callerIds), groupIds: Type.Optional(fields.groupIds), defaultCallerId: Type.Optional(fields.defaultCallerId), emailCopies: Type.Optional(fields.emailCopies) },
   { additionalProperties: false },
 );
 const UpdateUser = Type.Partial(Type.Object(fields), { additionalProperties: false });
@@ -41,6 +47,8 @@ export function serializeUser(user: UserTable) {
     sendPermission: user.send_permission,
     callerIds: JSON.parse(user.caller_ids) as string[],
     groupIds: JSON.parse(user.group_ids) as string[],
+    defaultCallerId: userSettings(user.settings).defaultCallerId ?? null,
+    emailCopies: userSettings(user.settings).emailCopies === true,
     createdAt: user.created_at,
   };
 }
@@ -50,6 +58,12 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: AppContex
     const user = await ctx.db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
     if (!user) throw notFound('user', id);
     return user;
+  };
+  const checkGroupIds = async (tenantId: string, groupIds: string[] | undefined) => {
+    if (!groupIds?.length) return;
+    const found = await routingDb(ctx.db).selectFrom('groups').select('id').where('tenant_id', '=', tenantId).where('id', 'in', groupIds).execute();
+    const missing = groupIds.find((id) => !found.some((group) => group.id === id));
+    if (missing) throw new AppError('validation_error', `groupIds: "${missing}" is not a group of this tenant`);
   };
   const normaliseMobile = (mobile: string | null | undefined) => (mobile ? requireE164('mobile', mobile, ctx.config.defaultCountry) : mobile);
 
@@ -63,7 +77,12 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: AppContex
     if (request.body.role === 'owner' && request.auth.role !== 'owner' && request.auth.via === 'session') {
       throw new AppError('owner_required', 'only an owner can create another owner', { statusCode: 403 });
     }
-    const user = await createUser(ctx.db, request.auth.tenantId, { ...request.body, mobile: normaliseMobile(request.body.mobile) });
+    const { defaultCallerId, emailCopies, ...input } = request.body;
+    const callers = await normaliseCallerIds(ctx, request.auth.tenantId, input.callerIds ?? [], defaultCallerId);
+    await checkGroupIds(request.auth.tenantId, input.groupIds);
+    const user = await createUser(ctx.db, request.auth.tenantId, { ...input, callerIds: callers.callerIds, mobile: normaliseMobile(input.mobile) });
+    user.settings = JSON.stringify({ ...userSettings(user.settings), defaultCallerId: callers.defaultCallerId, emailCopies: emailCopies === true });
+    await ctx.db.updateTable('users').set({ settings: user.settings }).where('tenant_id', '=', request.auth.tenantId).where('id', '=', user.id).execute();
     return reply.status(201).send(serializeUser(user));
   });
 
@@ -73,7 +92,7 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: AppContex
     const self = request.auth.userId === request.params.id;
     const body = request.body;
     // People may change their own name, password and mobile; everything else is an admin's.
-    const selfEditable = ['name', 'password', 'mobile'];
+    const selfEditable = ['name', 'password', 'mobile', 'emailCopies', 'defaultCallerId'];
     if (!self || Object.keys(body).some((key) => !selfEditable.includes(key))) requireAdmin(request);
     const user = await find(request.auth.tenantId, request.params.id);
     if ((body.role === 'owner' || user.role === 'owner') && request.auth.role !== 'owner' && request.auth.via === 'session') {
@@ -87,8 +106,20 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: AppContex
     if (body.extension !== undefined) changes.extension = body.extension;
     if (body.mobile !== undefined) changes.mobile = normaliseMobile(body.mobile) ?? null;
     if (body.sendPermission !== undefined) changes.send_permission = body.sendPermission;
-    if (body.callerIds !== undefined) changes.caller_ids = JSON.stringify(body.callerIds);
-    if (body.groupIds !== undefined) changes.group_ids = JSON.stringify(body.groupIds);
+    if (body.callerIds !== undefined || body.defaultCallerId !== undefined) {
+      const settings = userSettings(user.settings);
+      const list = body.callerIds ?? (JSON.parse(user.caller_ids) as string[]);
+      // Keep the current default while it is still a caller ID; otherwise the first one becomes it.
+      const keep = settings.defaultCallerId && list.includes(settings.defaultCallerId) ? settings.defaultCallerId : undefined;
+      const callers = await normaliseCallerIds(ctx, request.auth.tenantId, list, body.defaultCallerId !== undefined ? body.defaultCallerId : keep);
+      changes.caller_ids = JSON.stringify(callers.callerIds);
+      changes.settings = JSON.stringify({ ...settings, defaultCallerId: callers.defaultCallerId });
+    }
+    if (body.emailCopies !== undefined) changes.settings = JSON.stringify({ ...userSettings(changes.settings ?? user.settings), emailCopies: body.emailCopies });
+    if (body.groupIds !== undefined) {
+      await checkGroupIds(request.auth.tenantId, body.groupIds);
+      changes.group_ids = JSON.stringify(body.groupIds);
+    }
     try {
       await ctx.db.updateTable('users').set(changes).where('tenant_id', '=', request.auth.tenantId).where('id', '=', user.id).execute();
     } catch (error) {

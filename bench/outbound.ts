@@ -1,0 +1,76 @@
+/**
+ * Benchmark (b): outbound dispatch through the queue to the local Twilio emulator, with its
+ * status callbacks, on SQLite. Prints the API's accept rate and the rate from first accept to
+ * the last message `delivered`.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
+import { api, cli, ensureBuilt, fmt, freePort, freshDataDir, ROOT, startSwitchboard } from './lib.js';
+
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const SID = 'AC' + 'c'.repeat(32);
+const TOKEN = 'bench-outbound-token';
+
+async function startEmulatorProcess() {
+  const child = spawn('npx', ['tsx', path.join(ROOT, 'bench/emulator-process.ts')], { env: { ...process.env, EMU_SID: SID, EMU_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    child.stdout!.once('data', (chunk: Buffer) => resolve(JSON.parse(chunk.toString()).baseUrl));
+    child.once('exit', () => reject(new Error('emulator exited')));
+  });
+  return { child, baseUrl };
+}
+
+async function main() {
+  ensureBuilt();
+  const emulator = await startEmulatorProcess();
+  const port = freePort();
+  const dataDir = freshDataDir('outbound');
+  const env = { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: `sqlite:${path.join(dataDir, 'sb.db')}`, PUBLIC_URL: `http://127.0.0.1:${port}` };
+  const tenant = cli(env, ['tenant', 'create', 'Bench']);
+  const key = cli(env, ['apikey', 'create', '--tenant', tenant.id]).key;
+  const server = await startSwitchboard(env);
+  const account = await api(server, key, 'POST', '/provider-accounts', { type: 'twilio', name: 'emulator', credentials: { accountSid: SID, authToken: TOKEN }, baseUrl: emulator.baseUrl });
+  await api(server, key, 'POST', '/numbers', { number: '+15550001111', providerAccountId: account.id, mps: 0 });
+
+  let sequence = 0;
+  const started = Date.now();
+  const result = await autocannon({
+    url: `${server.url}/api/v1/messages`,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration: DURATION,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    requests: [{ setupRequest: (request: any) => ({ ...request, body: JSON.stringify({ from: '+15550001111', to: '+15551234567', body: `Outbound benchmark ${++sequence}` }) }) }],
+  });
+  const accepted = result['2xx'];
+  const acceptRate = accepted / DURATION;
+
+  const db = new Database(path.join(dataDir, 'sb.db'), { readonly: true });
+  const count = (status: string) => (db.prepare('select count(*) as n from messages where status = ?').get(status) as { n: number }).n;
+  const deadline = Date.now() + 300_000;
+  let delivered = 0;
+  while (Date.now() < deadline) {
+    delivered = count('delivered');
+    if (delivered >= accepted) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const lastDelivered = (db.prepare("select max(delivered_at) as t from messages where status = 'delivered'").get() as { t: string }).t;
+  const seconds = (Date.parse(lastDelivered) - started) / 1000;
+  const failed = count('failed');
+  db.close();
+  await server.stop();
+  emulator.child.kill();
+
+  console.log('\nOutbound dispatch (API → queue → Twilio emulator → status callbacks → delivered), SQLite');
+  console.log(`  connections ${CONNECTIONS}, accept phase ${DURATION} s`);
+  console.log(`  API accept:      ${fmt(acceptRate)} requests/s (202)   p99 ${result.latency.p99} ms   non-2xx ${result.non2xx}   (target ≥ 12,000/s)`);
+  console.log(`  end to end:      ${fmt(delivered / seconds)} messages/s delivered (${delivered} of ${accepted} in ${fmt(seconds, 1)} s; failed ${failed})   (target ≥ 4,000/s)`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

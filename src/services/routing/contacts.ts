@@ -1,0 +1,166 @@
+/**
+ * Contacts (F21) and matching (F18): phones are stored normalised to E.164, so an inbound
+ * +447700900123 finds the contact saved from "07700 900 123" with default country GB. Every
+ * conversation is linked to all contacts whose phone is one of its remote numbers.
+ */
+import type { AppContext } from '../../context.js';
+import { now } from '../../db/client.js';
+import { AppError } from '../../errors.js';
+import { newId } from '../../lib/ids.js';
+import { requireE164 } from '../../lib/phone.js';
+import { INTERNAL_NUMBER } from '../access.js';
+import { routingDb, withRouting, type ContactTable } from './tables.js';
+import type { Executor } from './types.js';
+
+export type FieldValue = string | number | boolean | null;
+
+export interface ContactInput {
+  name: string;
+  phones: string[];
+  fields?: Record<string, FieldValue>;
+  tags?: string[];
+  allowSms?: boolean;
+  defaultCountry?: string | null;
+}
+
+export interface ApiContact {
+  id: string;
+  name: string;
+  phones: string[];
+  fields: Record<string, FieldValue>;
+  tags: string[];
+  allowSms: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function normalisePhones(phones: string[], defaultCountry: string | null): string[] {
+  return [...new Set(phones.map((phone, index) => requireE164(`phones[${index}]`, phone, defaultCountry)))];
+}
+
+function cleanTags(tags: string[]): string[] {
+  return [...new Set(tags.map((tag) => tag.trim()).filter(Boolean))];
+}
+
+export async function serializeContacts(ctx: AppContext, rows: ContactTable[]): Promise<ApiContact[]> {
+  if (rows.length === 0) return [];
+  const phones = await routingDb(ctx.db).selectFrom('contact_phones').select(['contact_id', 'phone']).where('contact_id', 'in', rows.map((row) => row.id)).orderBy('position').execute();
+  return rows.map((row) => ({
+    id: row.id,
+    name: row.name,
+    phones: phones.filter((p) => p.contact_id === row.id).map((p) => p.phone),
+    fields: JSON.parse(row.fields) as Record<string, FieldValue>,
+    tags: JSON.parse(row.tags) as string[],
+    allowSms: row.allow_sms === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }));
+}
+
+async function replacePhones(trx: Executor, tenantId: string, contactId: string, phones: string[]): Promise<void> {
+  const db = withRouting(trx);
+  await db.deleteFrom('contact_phones').where('contact_id', '=', contactId).execute();
+  for (const [position, phone] of phones.entries()) {
+    await db.insertInto('contact_phones').values({ contact_id: contactId, tenant_id: tenantId, phone, position }).execute();
+  }
+}
+
+/** Links every conversation of the tenant that has one of these phones as a remote number. */
+async function linkExistingConversations(trx: Executor, tenantId: string, contactId: string, phones: string[]): Promise<void> {
+  if (phones.length === 0) return;
+  const db = withRouting(trx);
+  const conversations = await db
+    .selectFrom('conversations')
+    .select(['id', 'remote_numbers'])
+    .where('tenant_id', '=', tenantId)
+    .where('our_number', '<>', INTERNAL_NUMBER)
+    .where((eb) => eb.or(phones.map((phone) => eb('remote_numbers', 'like', `%${JSON.stringify(phone)}%`))))
+    .execute();
+  for (const conversation of conversations) {
+    await db
+      .insertInto('conversation_contacts')
+      .values({ conversation_id: conversation.id, contact_id: contactId, tenant_id: tenantId, linked_by: 'auto', created_at: now() })
+      .onConflict((oc) => oc.columns(['conversation_id', 'contact_id']).doNothing())
+      .execute();
+  }
+}
+
+export async function createContact(ctx: AppContext, tenantId: string, input: ContactInput): Promise<ContactTable> {
+  const phones = normalisePhones(input.phones, input.defaultCountry ?? ctx.config.defaultCountry);
+  const at = now();
+  const row: ContactTable = {
+    id: newId('ct'),
+    tenant_id: tenantId,
+    name: input.name.trim(),
+    fields: JSON.stringify(input.fields ?? {}),
+    tags: JSON.stringify(cleanTags(input.tags ?? [])),
+    allow_sms: input.allowSms === false ? 0 : 1,
+    created_at: at,
+    updated_at: at,
+  };
+  if (!row.name) throw new AppError('validation_error', 'name must not be empty');
+  await ctx.db.transaction().execute(async (trx) => {
+    await withRouting(trx).insertInto('contacts').values(row).execute();
+    await replacePhones(trx, tenantId, row.id, phones);
+    await linkExistingConversations(trx, tenantId, row.id, phones);
+  });
+  return row;
+}
+
+export async function updateContact(ctx: AppContext, contact: ContactTable, input: Partial<ContactInput>): Promise<ContactTable> {
+  const changes: Partial<ContactTable> = { updated_at: now() };
+  if (input.name !== undefined) {
+    if (!input.name.trim()) throw new AppError('validation_error', 'name must not be empty');
+    changes.name = input.name.trim();
+  }
+  if (input.fields !== undefined) changes.fields = JSON.stringify(input.fields);
+  if (input.tags !== undefined) changes.tags = JSON.stringify(cleanTags(input.tags));
+  if (input.allowSms !== undefined) changes.allow_sms = input.allowSms ? 1 : 0;
+  const phones = input.phones !== undefined ? normalisePhones(input.phones, input.defaultCountry ?? ctx.config.defaultCountry) : null;
+  await ctx.db.transaction().execute(async (trx) => {
+    await withRouting(trx).updateTable('contacts').set(changes).where('tenant_id', '=', contact.tenant_id).where('id', '=', contact.id).execute();
+    if (phones) {
+      // Automatic links follow the phones; links made by hand stay.
+      await withRouting(trx).deleteFrom('conversation_contacts').where('contact_id', '=', contact.id).where('linked_by', '=', 'auto').execute();
+      await replacePhones(trx, contact.tenant_id, contact.id, phones);
+      await linkExistingConversations(trx, contact.tenant_id, contact.id, phones);
+    }
+  });
+  return { ...contact, ...changes };
+}
+
+/** Links a conversation to every contact of its tenant whose phone is one of its remote numbers. */
+export async function linkConversationContacts(executor: Executor, conversation: { id: string; tenant_id: string; our_number: string; remote_numbers: string }): Promise<string[]> {
+  if (conversation.our_number === INTERNAL_NUMBER) return [];
+  const remotes = JSON.parse(conversation.remote_numbers) as string[];
+  if (remotes.length === 0) return [];
+  const db = withRouting(executor);
+  const matches = await db.selectFrom('contact_phones').select('contact_id').distinct().where('tenant_id', '=', conversation.tenant_id).where('phone', 'in', remotes).execute();
+  for (const match of matches) {
+    await db
+      .insertInto('conversation_contacts')
+      .values({ conversation_id: conversation.id, contact_id: match.contact_id, tenant_id: conversation.tenant_id, linked_by: 'auto', created_at: now() })
+      .onConflict((oc) => oc.columns(['conversation_id', 'contact_id']).doNothing())
+      .execute();
+  }
+  return matches.map((match) => match.contact_id);
+}
+
+/** contacts: [{id, name}] for each conversation (serializeConversations). */
+export async function contactsOfConversations(executor: Executor, conversationIds: string[]): Promise<Map<string, Array<{ id: string; name: string }>>> {
+  const result = new Map<string, Array<{ id: string; name: string }>>();
+  if (conversationIds.length === 0) return result;
+  const rows = await withRouting(executor)
+    .selectFrom('conversation_contacts')
+    .innerJoin('contacts', 'contacts.id', 'conversation_contacts.contact_id')
+    .select(['conversation_contacts.conversation_id', 'contacts.id', 'contacts.name'])
+    .where('conversation_contacts.conversation_id', 'in', conversationIds)
+    .orderBy('contacts.name')
+    .execute();
+  for (const row of rows) {
+    const list = result.get(row.conversation_id) ?? [];
+    list.push({ id: row.id, name: row.name });
+    result.set(row.conversation_id, list);
+  }
+  return result;
+}

@@ -1,0 +1,96 @@
+/**
+ * What happens to each inbound message once it is stored and its media downloaded (F8, F11,
+ * F12, F21, F27): link the conversation to matching contacts, act on STOP/START/HELP keywords,
+ * answer texts to system notification numbers once, and queue the email copy. Every step is
+ * idempotent, so a retried job repeats nothing: replies carry the inbound message id as their
+ * idempotency key and email copies are keyed on the message.
+ */
+import type { AppContext } from '../../context.js';
+import { now } from '../../db/client.js';
+import type { MessageTable, NumberTable } from '../../db/schema.js';
+import { AppError } from '../../errors.js';
+import { acceptMessage } from '../send-message.js';
+import { linkConversationContacts } from './contacts.js';
+import { queueEmailCopy } from './email-copy.js';
+import { addOptOut, detectKeyword, removeOptOut, TENANT_SCOPE } from './opt-outs.js';
+import { getComplianceSettings, routingDb } from './tables.js';
+
+const UNMONITORED_WINDOW_MS = 24 * 3600 * 1000;
+
+export async function handleInboundMessage(ctx: AppContext, message: MessageTable): Promise<void> {
+  if (message.direction !== 'inbound' || !message.number_id) return;
+  const number = await ctx.db.selectFrom('numbers').selectAll().where('tenant_id', '=', message.tenant_id).where('id', '=', message.number_id).executeTakeFirst();
+  if (!number) return;
+
+  const conversation = await ctx.db.selectFrom('conversations').selectAll().where('id', '=', message.conversation_id).executeTakeFirst();
+  if (conversation) {
+    const linked = await linkConversationContacts(ctx.db, conversation);
+    if (linked.length > 0) ctx.events.publish({ type: 'conversation.updated', tenantId: message.tenant_id, numberId: number.id, data: { id: conversation.id } });
+  }
+
+  const keyword = detectKeyword(message.body);
+  if (keyword) await handleKeyword(ctx, message, number, keyword);
+  else if (number.system_notification === 1) await answerUnmonitored(ctx, message, number);
+
+  // Notification numbers are not routed to anyone (F12); everything else gets its email copy.
+  if (number.system_notification !== 1) await queueEmailCopy(ctx, message);
+}
+
+async function handleKeyword(ctx: AppContext, message: MessageTable, number: NumberTable, keyword: 'opt_out' | 'opt_in' | 'help'): Promise<void> {
+  const settings = await getComplianceSettings(ctx.db, message.tenant_id);
+  const phone = message.from_number;
+  let reply: string;
+  if (keyword === 'opt_out') {
+    const scope = settings.optOutScope === 'tenant' ? TENANT_SCOPE : number.id;
+    await addOptOut(ctx.db, { tenantId: message.tenant_id, phone, scope, source: 'keyword', detail: `"${message.body.trim().slice(0, 20)}" to ${number.number} (${message.id})` });
+    ctx.log.info({ tenantId: message.tenant_id, numberId: number.id, scope }, 'remote number opted out');
+    reply = settings.optOutReply;
+  } else if (keyword === 'opt_in') {
+    await removeOptOut(ctx.db, message.tenant_id, phone, number.id);
+    ctx.log.info({ tenantId: message.tenant_id, numberId: number.id }, 'remote number opted back in');
+    reply = settings.optInReply;
+  } else {
+    reply = settings.helpText;
+  }
+  await sendAutomaticReply(ctx, message, number, reply, true);
+}
+
+/** One "not monitored" answer per remote number and window, however many texts arrive. */
+async function answerUnmonitored(ctx: AppContext, message: MessageTable, number: NumberTable): Promise<void> {
+  const db = routingDb(ctx.db);
+  const at = now();
+  const key = { tenant_id: message.tenant_id, number_id: number.id, phone: message.from_number, kind: 'unmonitored' };
+  const renewed = await db
+    .updateTable('auto_replies')
+    .set({ last_sent_at: at })
+    .where('tenant_id', '=', key.tenant_id)
+    .where('number_id', '=', key.number_id)
+    .where('phone', '=', key.phone)
+    .where('kind', '=', key.kind)
+    .where('last_sent_at', '<', new Date(Date.now() - UNMONITORED_WINDOW_MS).toISOString())
+    .executeTakeFirst();
+  if (Number(renewed.numUpdatedRows) === 0) {
+    const inserted = await db
+      .insertInto('auto_replies')
+      .values({ ...key, last_sent_at: at })
+      .onConflict((oc) => oc.columns(['tenant_id', 'number_id', 'phone', 'kind']).doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return;
+  }
+  const settings = await getComplianceSettings(ctx.db, message.tenant_id);
+  await sendAutomaticReply(ctx, message, number, settings.unmonitoredReply, false);
+}
+
+async function sendAutomaticReply(ctx: AppContext, message: MessageTable, number: NumberTable, body: string, complianceReply: boolean): Promise<void> {
+  if (!body.trim()) return;
+  try {
+    await acceptMessage(ctx, { tenantId: message.tenant_id, userId: null, from: number.number, to: message.from_number, body, complianceReply, idempotencyKey: `auto:${message.id}` });
+  } catch (error) {
+    // A reply the provider cannot take (e.g. a sender ID that cannot text back) is not worth retrying.
+    if (error instanceof AppError) {
+      ctx.log.warn({ err: error, messageId: message.id }, 'automatic reply refused');
+      return;
+    }
+    throw error;
+  }
+}

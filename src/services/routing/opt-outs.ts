@@ -1,0 +1,89 @@
+/**
+ * Opt-out (F27): keywords from a remote number, the opt-out list, the send guard that refuses
+ * sends to opted-out recipients (and to contacts with allow_sms=false) with 409 opted_out, and
+ * carrier opt-outs (a provider answering "recipient unsubscribed", e.g. Twilio 21610).
+ */
+import type { AppContext } from '../../context.js';
+import { now } from '../../db/client.js';
+import type { MessageTable } from '../../db/schema.js';
+import { AppError } from '../../errors.js';
+import { newId } from '../../lib/ids.js';
+import type { SendInput, SendValidation } from '../send-message.js';
+import { routingDb, withRouting, type OptOutTable } from './tables.js';
+import type { Executor } from './types.js';
+
+/** The FCC list and its usual variants: the whole message, trimmed, any case. */
+export const OPT_OUT_KEYWORDS = ['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPT OUT', 'OPTOUT'] as const;
+export const OPT_IN_KEYWORDS = ['START', 'UNSTOP', 'YES'] as const;
+export const HELP_KEYWORDS = ['HELP', 'INFO'] as const;
+
+export type KeywordKind = 'opt_out' | 'opt_in' | 'help';
+
+export function detectKeyword(body: string): KeywordKind | null {
+  const word = body.trim().replace(/\s+/g, ' ').toUpperCase();
+  if (!word) return null;
+  if ((OPT_OUT_KEYWORDS as readonly string[]).includes(word)) return 'opt_out';
+  if ((OPT_IN_KEYWORDS as readonly string[]).includes(word)) return 'opt_in';
+  if ((HELP_KEYWORDS as readonly string[]).includes(word)) return 'help';
+  return null;
+}
+
+export const TENANT_SCOPE = 'tenant';
+
+export async function addOptOut(
+  executor: Executor,
+  input: { tenantId: string; phone: string; scope: string; source: OptOutTable['source']; detail?: string | null },
+): Promise<boolean> {
+  const result = await withRouting(executor)
+    .insertInto('opt_outs')
+    .values({ id: newId('opt'), tenant_id: input.tenantId, phone: input.phone, scope: input.scope, source: input.source, detail: input.detail ?? null, created_at: now() })
+    .onConflict((oc) => oc.columns(['tenant_id', 'phone', 'scope']).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+/** Opts a phone back in to a number: removes that number's opt-out and any tenant-wide one. */
+export async function removeOptOut(executor: Executor, tenantId: string, phone: string, numberId: string): Promise<number> {
+  const result = await withRouting(executor).deleteFrom('opt_outs').where('tenant_id', '=', tenantId).where('phone', '=', phone).where('scope', 'in', [numberId, TENANT_SCOPE]).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+export async function findOptOuts(ctx: AppContext, tenantId: string, numberId: string, phones: string[]): Promise<OptOutTable[]> {
+  if (phones.length === 0) return [];
+  return routingDb(ctx.db).selectFrom('opt_outs').selectAll().where('tenant_id', '=', tenantId).where('phone', 'in', phones).where('scope', 'in', [numberId, TENANT_SCOPE]).execute();
+}
+
+/** Refuses a send to an opted-out recipient or a contact who does not allow SMS. */
+export async function optOutGuard(ctx: AppContext, input: SendInput, { number, recipients }: SendValidation): Promise<void> {
+  if (input.complianceReply) return;
+  const optedOut = await findOptOuts(ctx, input.tenantId, number.id, recipients);
+  if (optedOut.length > 0) {
+    const first = optedOut[0]!;
+    const scope = first.scope === TENANT_SCOPE ? 'every number of this tenant' : number.number;
+    throw new AppError('opted_out', `${first.phone} opted out of ${scope} (${first.source}${first.detail ? `: ${first.detail}` : ''}, ${first.created_at}); they can text START to opt back in`);
+  }
+  const blocked = await routingDb(ctx.db)
+    .selectFrom('contact_phones')
+    .innerJoin('contacts', 'contacts.id', 'contact_phones.contact_id')
+    .select(['contacts.id', 'contacts.name', 'contact_phones.phone'])
+    .where('contact_phones.tenant_id', '=', input.tenantId)
+    .where('contact_phones.phone', 'in', recipients)
+    .where('contacts.allow_sms', '=', 0)
+    .executeTakeFirst();
+  if (blocked) {
+    throw new AppError('opted_out', `${blocked.phone} belongs to contact "${blocked.name}" (${blocked.id}), who does not allow SMS (allowSms is false)`);
+  }
+}
+
+/**
+ * A provider refused a send because the recipient unsubscribed at the carrier: remember it so
+ * the next send is refused before it reaches the provider.
+ */
+export async function recordCarrierOptOut(ctx: AppContext, message: MessageTable, providerCode: string): Promise<void> {
+  if (!message.number_id) return;
+  const recipients = JSON.parse(message.to_numbers) as string[];
+  for (const phone of recipients) {
+    await addOptOut(ctx.db, { tenantId: message.tenant_id, phone, scope: message.number_id, source: 'carrier', detail: `${message.provider_type ?? 'provider'} ${providerCode} on ${message.id}` });
+  }
+  ctx.log.info({ messageId: message.id, numberId: message.number_id, code: providerCode }, 'recipient opted out at the carrier; marked opted out');
+}

@@ -1,0 +1,100 @@
+/**
+ * Integration test harness: a real app on a fresh database per test file, SQLite (a temp file)
+ * or PostgreSQL (a fresh schema in the local server) chosen by TEST_DATABASE.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config/env.js';
+import { createContext } from '../src/context.js';
+import { registerJobs } from '../src/jobs/index.js';
+import { createApiKey, createTenant, createUser } from '../src/services/tenants.js';
+export const TEST_DATABASE = process.env.TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
+export const PG_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+async function freshDatabaseUrl(dataDir) {
+    if (TEST_DATABASE === 'sqlite')
+        return { url: `sqlite:${path.join(dataDir, 'test.db')}`, drop: async () => undefined };
+    const schema = `t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+    await admin.end();
+    const url = new URL(PG_URL);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    return {
+        url: url.toString(),
+        drop: async () => {
+            const client = new pg.Client({ connectionString: PG_URL });
+            await client.connect();
+            await client.query(`drop schema ${schema} cascade`);
+            await client.end();
+        },
+    };
+}
+export async function createTestApp(options = {}) {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-test-'));
+    const database = await freshDatabaseUrl(dataDir);
+    const config = loadConfig({
+        DATABASE_URL: database.url,
+        DATA_DIR: dataDir,
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+        PUBLIC_URL: options.publicUrl ?? 'http://switchboard.test',
+        ...options.env,
+    });
+    const ctx = await createContext(config, { queue: { pollMs: 20, backoffBaseMs: 20 }, fetch: options.fetch });
+    registerJobs(ctx);
+    const app = await buildApp(ctx);
+    await app.ready();
+    if (options.workers !== false)
+        ctx.queue.start();
+    return {
+        app,
+        ctx,
+        dataDir,
+        async close() {
+            await app.close();
+            await ctx.close();
+            await database.drop();
+            fs.rmSync(dataDir, { recursive: true, force: true });
+        },
+    };
+}
+export async function createTestTenant(ctx, name = 'Acme') {
+    const tenant = await createTenant(ctx.db, name);
+    const key = await createApiKey(ctx.db, tenant.id, 'test');
+    return { tenantId: tenant.id, apiKey: key.key, auth: { authorization: `Bearer ${key.key}` } };
+}
+export async function createTestUser(ctx, tenantId, input) {
+    return createUser(ctx.db, tenantId, input);
+}
+/** Creates a provider account and a number on it through the API; returns their ids. */
+export async function createAccountAndNumber(app, tenant, input) {
+    const account = await app.inject({ method: 'POST', url: '/api/v1/provider-accounts', headers: tenant.auth, payload: { type: input.type, name: `${input.type} test`, credentials: input.credentials ?? {}, baseUrl: input.baseUrl } });
+    if (account.statusCode !== 201)
+        throw new Error(`account create failed: ${account.body}`);
+    const number = await app.inject({ method: 'POST', url: '/api/v1/numbers', headers: tenant.auth, payload: { number: input.number, providerAccountId: account.json().id, mps: input.mps ?? null } });
+    if (number.statusCode !== 201)
+        throw new Error(`number create failed: ${number.body}`);
+    return { accountId: account.json().id, numberId: number.json().id, webhookUrl: account.json().webhookUrls.inbound };
+}
+/** Polls until `check` returns a truthy value (status changes arrive asynchronously). */
+export async function eventually(check, timeoutMs = 5000) {
+    const deadline = Date.now() + timeoutMs;
+    let last;
+    for (;;) {
+        try {
+            const value = await check();
+            if (value)
+                return value;
+        }
+        catch (error) {
+            last = error;
+        }
+        if (Date.now() > deadline)
+            throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${last.message}` : ''}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+}
+//# sourceMappingURL=helper.js.map

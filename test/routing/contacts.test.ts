@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAccountAndNumber, createTestApp, createTestTenant, eventually, type Tenant, type TestApp } from '../helper.js';
+
+const OURS = '+15550001111';
+
+describe('contacts and inbound matching', () => {
+  let harness: TestApp;
+  let tenant: Tenant;
+  let other: Tenant;
+
+  beforeAll(async () => {
+    harness = await createTestApp();
+    tenant = await createTestTenant(harness.ctx);
+    other = await createTestTenant(harness.ctx, 'Other');
+    await createAccountAndNumber(harness.app, tenant, { type: 'sandbox', number: OURS, credentials: { deliveryDelayMs: '10' } });
+  });
+  afterAll(() => harness.close());
+
+  const api = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown, auth: Tenant = tenant) =>
+    harness.app.inject({ method, url: `/api/v1${url}`, headers: auth.auth, payload: payload as object });
+  const inbound = async (from: string, body: string) => {
+    const response = await api('POST', '/sandbox/inbound', { from, to: OURS, body });
+    expect(response.statusCode).toBe(202);
+    await harness.ctx.queue.drain();
+    return response.json().conversationId as string;
+  };
+  const conversation = async (id: string) => (await api('GET', `/conversations/${id}`)).json();
+
+  it('stores phones normalised and links inbound messages to every contact whose phone matches', async () => {
+    const uk = await api('POST', '/contacts', { name: 'Pat UK', phones: ['07700 900 123'], defaultCountry: 'GB', fields: { company: 'Acme' }, tags: ['vip'] });
+    expect(uk.statusCode).toBe(201);
+    expect(uk.json()).toMatchObject({ name: 'Pat UK', phones: ['+447700900123'], fields: { company: 'Acme' }, tags: ['vip'], allowSms: true });
+    const spouse = await api('POST', '/contacts', { name: 'Sam UK', phones: ['+44 7700 900123', '0044 7700 900124'] });
+    expect(spouse.json().phones).toEqual(['+447700900123', '+447700900124']);
+    const us = await api('POST', '/contacts', { name: 'Lee US', phones: ['(415) 555-1212'], defaultCountry: 'US' });
+    expect(us.json().phones).toEqual(['+14155551212']);
+    // Another tenant's contact with the same phone is never linked here.
+    expect((await api('POST', '/contacts', { name: 'Not yours', phones: ['+447700900123'] }, other)).statusCode).toBe(201);
+
+    const ukConversation = await inbound('+447700900123', 'Hello from the UK');
+    const linked = await conversation(ukConversation);
+    expect(linked.contacts.map((c: { name: string }) => c.name).sort()).toEqual(['Pat UK', 'Sam UK']);
+    expect(linked.contacts.map((c: { id: string }) => c.id).sort()).toEqual([uk.json().id, spouse.json().id].sort());
+
+    const usConversation = await inbound('+14155551212', 'Hi from SF');
+    expect((await conversation(usConversation)).contacts).toEqual([{ id: us.json().id, name: 'Lee US' }]);
+  });
+
+  it('lists unmatched conversations under notLinked and links one by hand', async () => {
+    const stranger = await inbound('+15557770000', 'Who is this?');
+    const notLinked = (await api('GET', '/conversations?notLinked=true')).json();
+    expect(notLinked.items.map((c: { id: string }) => c.id)).toEqual([stranger]);
+
+    const contact = await api('POST', '/contacts', { name: 'Walk-in customer', phones: [] });
+    const link = await api('POST', `/contacts/${contact.json().id}/link`, { conversationId: stranger });
+    expect(link.statusCode).toBe(200);
+    expect((await conversation(stranger)).contacts).toEqual([{ id: contact.json().id, name: 'Walk-in customer' }]);
+    expect((await api('GET', '/conversations?notLinked=true')).json().items).toEqual([]);
+    expect((await api('POST', `/contacts/${contact.json().id}/link`, { conversationId: 'cv_nope' })).statusCode).toBe(404);
+    expect((await api('POST', `/contacts/${contact.json().id}/link`, { conversationId: stranger }, other)).statusCode).toBe(404);
+  });
+
+  it('links existing conversations when a contact gains the phone later', async () => {
+    const later = await inbound('+15557770001', 'Remember me?');
+    expect((await conversation(later)).contacts).toEqual([]);
+    const contact = await api('POST', '/contacts', { name: 'Later Lou', phones: [] });
+    const patched = await api('PATCH', `/contacts/${contact.json().id}`, { phones: ['555-777-0001'], defaultCountry: 'US' });
+    expect(patched.statusCode).toBe(200);
+    expect(patched.json().phones).toEqual(['+15557770001']);
+    expect((await conversation(later)).contacts).toEqual([{ id: contact.json().id, name: 'Later Lou' }]);
+    expect((await api('DELETE', `/contacts/${contact.json().id}`)).statusCode).toBe(204);
+    expect((await conversation(later)).contacts).toEqual([]);
+  });
+
+  it('lists, searches and validates contacts', async () => {
+    const byPhone = (await api('GET', '/contacts?phone=%2B447700900123')).json();
+    expect(byPhone.items.map((c: { name: string }) => c.name).sort()).toEqual(['Pat UK', 'Sam UK']);
+    const byTag = (await api('GET', '/contacts?tag=vip')).json();
+    expect(byTag.items.map((c: { name: string }) => c.name)).toEqual(['Pat UK']);
+    const byName = (await api('GET', '/contacts?q=lee')).json();
+    expect(byName.items.map((c: { name: string }) => c.name)).toEqual(['Lee US']);
+    const paged = (await api('GET', '/contacts?limit=2')).json();
+    expect(paged.items).toHaveLength(2);
+    expect(paged.nextCursor).toBeTruthy();
+    const bad = await api('POST', '/contacts', { name: 'Bad', phones: ['0415 555 1212'] });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatchObject({ code: 'invalid_number' });
+    expect(bad.json().error.message).toContain('phones[0]');
+    expect((await api('POST', '/contacts', { name: 'X', phones: [], colour: 'red' })).statusCode).toBe(400);
+    expect((await api('GET', '/contacts')).json().items.every((c: { name: string }) => c.name !== 'Not yours')).toBe(true);
+  });
+
+  it('imports contacts from CSV, reporting bad rows by line', async () => {
+    const csv = 'Name,Phone,Tags,allow_sms,Company\r\n"Doe, Jane",020 7946 0958,lead;uk,yes,"Big ""Co"""\r\nNo Phone,,,,\r\nKim,+447700900555,,no,\r\n';
+    const response = await harness.app.inject({ method: 'POST', url: '/api/v1/contacts/import?defaultCountry=GB', headers: { ...tenant.auth, 'content-type': 'text/csv' }, payload: csv });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ imported: 2, failed: 1, errors: [{ line: 3 }] });
+    const jane = (await api('GET', '/contacts?phone=%2B442079460958')).json().items[0];
+    expect(jane).toMatchObject({ name: 'Doe, Jane', tags: ['lead', 'uk'], allowSms: true, fields: { company: 'Big "Co"' } });
+    const kim = (await api('GET', '/contacts?phone=%2B447700900555')).json().items[0];
+    expect(kim.allowSms).toBe(false);
+    const json = await api('POST', '/contacts/import', { csv: 'name,phone\nViaJson,+15557770009\n' });
+    expect(json.json()).toMatchObject({ imported: 1, failed: 0 });
+    expect((await api('POST', '/contacts/import', { csv: 'just,a,header\n' })).statusCode).toBe(400);
+  });
+
+  it('keeps linking on later inbound messages from a matched number', async () => {
+    const again = await inbound('+447700900123', 'Me again');
+    await eventually(async () => (await conversation(again)).contacts.length === 2);
+  });
+});

@@ -1,0 +1,197 @@
+/**
+ * The text box used by compose and thread replies: live encoding/segment counter (F19, with the
+ * server's own counting code), media attachments uploaded to POST /media (F5), and send later.
+ */
+import { useMemo, useRef, useState, type FormEvent } from 'react';
+import { countSegments } from '@shared/segments';
+import { api, errorText } from '../lib/api';
+import { formatBytes } from '../lib/format';
+import { Icon } from './Icon';
+
+export interface Attachment {
+  id: string;
+  name: string;
+  contentType: string;
+  size: number;
+  previewUrl: string | null;
+}
+
+export interface EditorValue {
+  body: string;
+  media: Attachment[];
+  sendAt: string | null;
+}
+
+function describeChar(char: string): string {
+  if (char === ' ') return 'space';
+  const code = char.codePointAt(0)!;
+  return `${char} (U+${code.toString(16).toUpperCase().padStart(4, '0')})`;
+}
+
+export function SegmentCounter({ body }: { body: string }) {
+  const info = useMemo(() => countSegments(body), [body]);
+  const perPart = info.encoding === 'GSM-7' ? (info.segments > 1 ? 153 : 160) : info.segments > 1 ? 67 : 70;
+  return (
+    <div className="segment-counter" data-testid="segment-counter" aria-live="polite">
+      <span className={`encoding encoding-${info.encoding === 'GSM-7' ? 'gsm' : 'ucs'}`} data-testid="encoding">
+        {info.encoding}
+      </span>
+      <span data-testid="segments">
+        {info.units} / {perPart * Math.max(1, info.segments)} · {info.segments} {info.segments === 1 ? 'segment' : 'segments'}
+      </span>
+      {info.ucs2Characters.length > 0 && (
+        <span className="ucs-chars" data-testid="ucs2-chars" title="These characters are not in the GSM-7 alphabet, so the whole message is sent as UCS-2 (70 characters per segment).">
+          UCS-2 because of: {info.ucs2Characters.slice(0, 8).map(describeChar).join(', ')}
+          {info.ucs2Characters.length > 8 ? ` and ${info.ucs2Characters.length - 8} more` : ''}
+        </span>
+      )}
+    </div>
+  );
+}
+
+function localInputValue(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+export function sendLaterPresets(now = new Date()): Array<{ label: string; at: Date }> {
+  const inHour = new Date(now.getTime() + 3600_000);
+  const tomorrow9 = new Date(now);
+  tomorrow9.setDate(now.getDate() + 1);
+  tomorrow9.setHours(9, 0, 0, 0);
+  const monday9 = new Date(now);
+  monday9.setDate(now.getDate() + ((8 - now.getDay()) % 7 || 7));
+  monday9.setHours(9, 0, 0, 0);
+  const tonight = new Date(now);
+  tonight.setHours(18, 0, 0, 0);
+  const presets = [{ label: 'In 1 hour', at: inHour }];
+  if (tonight.getTime() > now.getTime() + 600_000) presets.push({ label: 'This evening 6pm', at: tonight });
+  presets.push({ label: 'Tomorrow 9am', at: tomorrow9 }, { label: 'Monday 9am', at: monday9 });
+  return presets;
+}
+
+export function MessageEditor(props: {
+  onSend(value: EditorValue): Promise<void>;
+  disabled?: boolean;
+  allowSchedule?: boolean;
+  placeholder?: string;
+  submitLabel?: string;
+  compact?: boolean;
+}) {
+  const [body, setBody] = useState('');
+  const [media, setMedia] = useState<Attachment[]>([]);
+  const [uploading, setUploading] = useState(false);
+  const [scheduleOpen, setScheduleOpen] = useState(false);
+  const [sendAt, setSendAt] = useState<string>('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const fileInput = useRef<HTMLInputElement>(null);
+
+  const upload = async (files: FileList | null) => {
+    if (!files || files.length === 0) return;
+    setUploading(true);
+    setError(null);
+    try {
+      for (const file of Array.from(files)) {
+        const form = new FormData();
+        form.append('file', file, file.name);
+        const saved = await api<{ id: string; contentType: string; size: number }>('/media', { method: 'POST', body: form });
+        setMedia((list) => [...list, { id: saved.id, name: file.name, contentType: saved.contentType, size: saved.size, previewUrl: file.type.startsWith('image/') ? URL.createObjectURL(file) : null }]);
+      }
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setUploading(false);
+      if (fileInput.current) fileInput.current.value = '';
+    }
+  };
+
+  const submit = async (event?: FormEvent) => {
+    event?.preventDefault();
+    if (!body.trim() && media.length === 0) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const at = scheduleOpen && sendAt ? new Date(sendAt).toISOString() : null;
+      await props.onSend({ body, media, sendAt: at });
+      for (const item of media) if (item.previewUrl) URL.revokeObjectURL(item.previewUrl);
+      setBody('');
+      setMedia([]);
+      setSendAt('');
+      setScheduleOpen(false);
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const canSend = !props.disabled && !busy && !uploading && (body.trim().length > 0 || media.length > 0) && (!scheduleOpen || Boolean(sendAt));
+
+  return (
+    <form className={`editor${props.compact ? ' compact' : ''}`} onSubmit={submit}>
+      <textarea
+        name="body"
+        aria-label="Message"
+        placeholder={props.placeholder ?? 'Type a message'}
+        value={body}
+        rows={props.compact ? 2 : 5}
+        onChange={(e) => setBody(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void submit();
+        }}
+      />
+      {media.length > 0 && (
+        <ul className="attachments" data-testid="attachments">
+          {media.map((item) => (
+            <li key={item.id}>
+              {item.previewUrl ? <img src={item.previewUrl} alt="" /> : <Icon name="file" size={28} />}
+              <span className="name">{item.name}</span>
+              <small>{formatBytes(item.size)}</small>
+              <button type="button" className="link-button" onClick={() => setMedia(media.filter((m) => m.id !== item.id))} aria-label={`Remove ${item.name}`}>
+                ✕
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {scheduleOpen && (
+        <div className="schedule" data-testid="schedule">
+          <label>
+            Send at
+            <input type="datetime-local" name="sendAt" value={sendAt} min={localInputValue(new Date())} onChange={(e) => setSendAt(e.target.value)} />
+          </label>
+          <div className="presets">
+            {sendLaterPresets().map((preset) => (
+              <button type="button" key={preset.label} className="chip" onClick={() => setSendAt(localInputValue(preset.at))}>
+                {preset.label}
+              </button>
+            ))}
+          </div>
+        </div>
+      )}
+      <div className="editor-bar">
+        <SegmentCounter body={body} />
+        <div className="editor-actions">
+          <input ref={fileInput} type="file" hidden data-testid="file-input" accept="image/*,video/*,audio/*,application/pdf,text/vcard,text/plain" multiple onChange={(e) => void upload(e.target.files)} />
+          <button type="button" className="secondary" onClick={() => fileInput.current?.click()} disabled={uploading} title="Attach a picture or file (sent as MMS)">
+            <Icon name="attach" /> {uploading ? 'Uploading…' : 'Attach'}
+          </button>
+          {props.allowSchedule !== false && (
+            <button type="button" className={`secondary${scheduleOpen ? ' active' : ''}`} onClick={() => setScheduleOpen(!scheduleOpen)} title="Send later">
+              <Icon name="clock" /> Later
+            </button>
+          )}
+          <button type="submit" className="primary" disabled={!canSend} data-testid="send-button">
+            {busy ? 'Sending…' : scheduleOpen && sendAt ? 'Schedule' : (props.submitLabel ?? 'Send')}
+          </button>
+        </div>
+      </div>
+      {error && (
+        <div className="notice error" role="alert" data-testid="send-error">
+          {error}
+        </div>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,77 @@
+/**
+ * Live updates (F9): one EventSource on GET /api/v1/events per signed-in tab. Each event
+ * refreshes the queries it affects, so lists and threads change without a reload.
+ */
+import { useEffect, useState } from 'react';
+import { useQueryClient, type QueryClient } from '@tanstack/react-query';
+import type { Message, Page } from './types';
+
+export type LiveState = 'connecting' | 'live' | 'offline';
+
+type Listener = (type: string, data: Record<string, unknown>) => void;
+const listeners = new Set<Listener>();
+
+/** Extra subscribers (the sandbox phone, toasts). */
+export function onLiveEvent(listener: Listener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+function patchMessageStatus(client: QueryClient, data: { id?: string; conversationId?: string; status?: string; error?: Message['error'] }) {
+  if (!data.conversationId || !data.id) return;
+  // Update the visible thread at once; the refetch below brings the full history.
+  client.setQueriesData<{ pages: Array<Page<Message>> }>({ queryKey: ['thread', data.conversationId] }, (old) => {
+    if (!old) return old;
+    return {
+      ...old,
+      pages: old.pages.map((page) => ({
+        ...page,
+        items: page.items.map((m) => (m.id === data.id ? { ...m, status: data.status ?? m.status, error: data.error ?? m.error } : m)),
+      })),
+    };
+  });
+}
+
+function handle(client: QueryClient, type: string, data: Record<string, unknown>) {
+  const conversationId = (type === 'conversation.updated' ? data.id : data.conversationId) as string | undefined;
+  if (type === 'message.status') patchMessageStatus(client, data as never);
+  if (conversationId) void client.invalidateQueries({ queryKey: ['thread', conversationId] });
+  void client.invalidateQueries({ queryKey: ['conversations'] });
+  if (type !== 'conversation.updated') {
+    void client.invalidateQueries({ queryKey: ['logs'] });
+    void client.invalidateQueries({ queryKey: ['phone'] });
+  }
+  for (const listener of listeners) listener(type, data);
+}
+
+export function useLiveEvents(enabled: boolean): LiveState {
+  const client = useQueryClient();
+  const [state, setState] = useState<LiveState>('connecting');
+  useEffect(() => {
+    if (!enabled) return;
+    const source = new EventSource('/api/v1/events', { withCredentials: true });
+    const types = ['message.received', 'message.status', 'message.created', 'conversation.updated'];
+    const handlers = types.map((type) => {
+      const handler = (event: MessageEvent<string>) => {
+        try {
+          handle(client, type, JSON.parse(event.data) as Record<string, unknown>);
+        } catch {
+          // ignore a malformed event
+        }
+      };
+      source.addEventListener(type, handler);
+      return [type, handler] as const;
+    });
+    source.onopen = () => {
+      setState('live');
+      // Catch up on anything missed while disconnected.
+      void client.invalidateQueries({ queryKey: ['conversations'] });
+    };
+    source.onerror = () => setState(source.readyState === EventSource.CLOSED ? 'offline' : 'connecting');
+    return () => {
+      for (const [type, handler] of handlers) source.removeEventListener(type, handler);
+      source.close();
+    };
+  }, [enabled, client]);
+  return state;
+}

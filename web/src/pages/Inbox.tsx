@@ -1,0 +1,315 @@
+/** The team inbox (F20): conversations with filters and search, a live thread, reply, read/unread and assignment. */
+import { useEffect, useMemo, useState } from 'react';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, errorText } from '../lib/api';
+import { useAuth } from '../lib/auth';
+import { useContactsAvailable, useContactSearch } from '../lib/contacts';
+import { conversationTitle, formatPhone, shortTime } from '../lib/format';
+import type { Conversation, Message, Page, PhoneNumber, User } from '../lib/types';
+import { MessageBubble } from '../components/MessageBubble';
+import { MessageEditor, type EditorValue } from '../components/MessageEditor';
+
+type Filter = 'all' | 'mine' | 'unassigned' | 'unread' | 'failed' | 'notlinked';
+
+export function useNumbers() {
+  return useQuery({ queryKey: ['numbers'], queryFn: () => api<Page<PhoneNumber>>('/numbers'), staleTime: 60_000, select: (d) => d.items });
+}
+
+export function useUsers() {
+  return useQuery({ queryKey: ['users'], queryFn: () => api<Page<User>>('/users'), staleTime: 60_000, select: (d) => d.items });
+}
+
+export function InboxPage() {
+  const { conversationId } = useParams();
+  const [params, setParams] = useSearchParams();
+  const filter = (params.get('filter') as Filter | null) ?? 'all';
+  const numberId = params.get('numberId') ?? '';
+  const q = params.get('q') ?? '';
+  const [search, setSearch] = useState(q);
+  const numbers = useNumbers();
+  const contacts = useContactsAvailable();
+
+  const update = (changes: Record<string, string>) => {
+    const next = new URLSearchParams(params);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value && value !== 'all') next.set(key, value);
+      else next.delete(key);
+    }
+    setParams(next, { replace: true });
+  };
+
+  const query = {
+    assigned: filter === 'mine' ? 'me' : filter === 'unassigned' ? 'none' : undefined,
+    unread: filter === 'unread' ? true : undefined,
+    status: filter === 'failed' ? 'failed' : undefined,
+    notLinked: filter === 'notlinked' ? true : undefined,
+    numberId: numberId || undefined,
+    q: q || undefined,
+  };
+  const list = useInfiniteQuery({
+    queryKey: ['conversations', 'list', query],
+    queryFn: ({ pageParam }) => api<Page<Conversation>>('/conversations', { query: { ...query, cursor: pageParam ?? undefined, limit: 50 } }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+  });
+  const conversations = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
+  const filters: Array<[Filter, string]> = [
+    ['all', 'All'],
+    ['mine', 'Mine'],
+    ['unassigned', 'Unassigned'],
+    ['unread', 'Unread'],
+    ['failed', 'Failed'],
+  ];
+  if (contacts.available) filters.push(['notlinked', 'Not linked']);
+
+  return (
+    <div className="inbox">
+      <section className="conversation-pane" aria-label="Conversations">
+        <div className="list-tools">
+          <form
+            className="search"
+            role="search"
+            onSubmit={(e) => {
+              e.preventDefault();
+              update({ q: search.trim() });
+            }}
+          >
+            <input type="search" placeholder="Search messages or numbers" aria-label="Search conversations" value={search} onChange={(e) => setSearch(e.target.value)} />
+          </form>
+          <div className="chips" role="tablist">
+            {filters.map(([key, label]) => (
+              <button key={key} role="tab" aria-selected={filter === key} className={`chip${filter === key ? ' active' : ''}`} onClick={() => update({ filter: key })}>
+                {label}
+              </button>
+            ))}
+          </div>
+          {numbers.data && numbers.data.length > 1 && (
+            <select aria-label="Number" value={numberId} onChange={(e) => update({ numberId: e.target.value })}>
+              <option value="">All numbers</option>
+              {numbers.data.map((n) => (
+                <option key={n.id} value={n.id}>
+                  {formatPhone(n.number)}
+                </option>
+              ))}
+            </select>
+          )}
+        </div>
+        {list.isError && <div className="notice error">{errorText(list.error)}</div>}
+        <ul className="conversation-list" data-testid="conversation-list">
+          {conversations.map((c) => (
+            <li key={c.id}>
+              <Link to={`/inbox/${c.id}${params.toString() ? `?${params}` : ''}`} className={`conversation${c.id === conversationId ? ' active' : ''}${c.unreadCount > 0 ? ' unread' : ''}`} data-testid="conversation" data-conversation-id={c.id}>
+                <div className="row1">
+                  <span className="title">{conversationTitle(c)}</span>
+                  <time dateTime={c.updatedAt}>{shortTime(c.lastMessage?.createdAt ?? c.updatedAt)}</time>
+                </div>
+                <div className="row2">
+                  <span className={`preview${c.lastMessage?.status === 'failed' || c.lastMessage?.status === 'undelivered' ? ' failed' : ''}`}>
+                    {c.lastMessage?.direction === 'outbound' ? 'You: ' : ''}
+                    {c.lastMessage?.body || (c.lastMessage?.mediaCount ? 'Attachment' : '')}
+                  </span>
+                  {c.unreadCount > 0 && (
+                    <span className="badge" data-testid="unread-badge" aria-label={`${c.unreadCount} unread`}>
+                      {c.unreadCount}
+                    </span>
+                  )}
+                </div>
+                <div className="row3 muted">via {formatPhone(c.ourNumber)}</div>
+              </Link>
+            </li>
+          ))}
+        </ul>
+        {list.isLoading && <p className="muted pad">Loading…</p>}
+        {!list.isLoading && conversations.length === 0 && (
+          <div className="empty pad">
+            <p>No conversations{filter !== 'all' || q ? ' match' : ' yet'}.</p>
+            <p className="muted">
+              Start one with <Link to="/compose">New message</Link>, or text a sandbox number from the <Link to="/sandbox">Sandbox phone</Link>.
+            </p>
+          </div>
+        )}
+        {list.hasNextPage && (
+          <button className="secondary load-more" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
+            Load more
+          </button>
+        )}
+      </section>
+      <section className="thread-pane" aria-label="Conversation">
+        {conversationId ? <Thread key={conversationId} conversationId={conversationId} /> : <div className="empty center muted">Choose a conversation</div>}
+      </section>
+    </div>
+  );
+}
+
+function Thread({ conversationId }: { conversationId: string }) {
+  const client = useQueryClient();
+  const navigate = useNavigate();
+  const { user } = useAuth();
+  const users = useUsers();
+  const [retrying, setRetrying] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const conversation = useQuery({ queryKey: ['conversation', conversationId], queryFn: () => api<Conversation>(`/conversations/${conversationId}`) });
+  const thread = useInfiniteQuery({
+    queryKey: ['thread', conversationId],
+    queryFn: ({ pageParam }) => api<Page<Message>>(`/conversations/${conversationId}/messages`, { query: { cursor: pageParam ?? undefined, limit: 50 } }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+  });
+  const messages = useMemo(() => (thread.data?.pages.flatMap((p) => p.items) ?? []).slice().reverse(), [thread.data]);
+  const c = conversation.data;
+  const unread = c?.unreadCount ?? 0;
+  const newestInbound = messages.filter((m) => m.direction === 'inbound').at(-1)?.id;
+
+  const refresh = () => {
+    void client.invalidateQueries({ queryKey: ['conversations'] });
+    void client.invalidateQueries({ queryKey: ['conversation', conversationId] });
+  };
+  const markRead = useMutation({ mutationFn: (read: boolean) => api(`/conversations/${conversationId}/read`, { method: 'POST', body: { read } }), onSuccess: refresh });
+  const assign = useMutation({
+    mutationFn: (assignedUserId: string | null) => api(`/conversations/${conversationId}/assign`, { method: 'POST', body: { assignedUserId } }),
+    onSuccess: refresh,
+    onError: (err) => setNotice(errorText(err)),
+  });
+
+  // Opening a thread (or a new message arriving in it while visible) marks it read.
+  useEffect(() => {
+    if (unread > 0 && document.visibilityState === 'visible' && !markRead.isPending) markRead.mutate(true);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [conversationId, unread, newestInbound]);
+
+  useEffect(() => {
+    const end = document.getElementById('thread-end');
+    end?.scrollIntoView({ block: 'end' });
+  }, [messages.length]);
+
+  const send = async (value: EditorValue) => {
+    if (!c) return;
+    await api('/messages', {
+      method: 'POST',
+      body: { from: c.ourNumber, to: c.remoteNumbers.length === 1 ? c.remoteNumbers[0] : c.remoteNumbers, body: value.body || undefined, media: value.media.length ? value.media.map((m) => ({ id: m.id })) : undefined, sendAt: value.sendAt ?? undefined },
+      headers: { 'idempotency-key': crypto.randomUUID() },
+    });
+    void client.invalidateQueries({ queryKey: ['thread', conversationId] });
+  };
+
+  const retry = async (message: Message) => {
+    setRetrying(message.id);
+    setNotice(null);
+    try {
+      await api(`/messages/${message.id}/retry`, { method: 'POST' });
+      void client.invalidateQueries({ queryKey: ['thread', conversationId] });
+    } catch (err) {
+      setNotice(errorText(err));
+    } finally {
+      setRetrying(null);
+    }
+  };
+
+  if (conversation.isError) return <div className="notice error pad">{errorText(conversation.error)}</div>;
+  return (
+    <div className="thread">
+      <header className="thread-head">
+        <button className="icon-button back" onClick={() => navigate('/inbox')} aria-label="Back to conversations">
+          ←
+        </button>
+        <div className="thread-title">
+          <h2 data-testid="thread-title">{c ? conversationTitle(c) : '…'}</h2>
+          {c && (
+            <span className="muted">
+              {c.contacts.length > 0 ? `${c.remoteNumbers.map(formatPhone).join(', ')} · ` : ''}via {formatPhone(c.ourNumber)}
+            </span>
+          )}
+        </div>
+        <div className="thread-actions">
+          <select aria-label="Assigned to" value={c?.assignedUserId ?? ''} onChange={(e) => assign.mutate(e.target.value || null)} data-testid="assign-select">
+            <option value="">Unassigned</option>
+            {(users.data ?? []).map((u) => (
+              <option key={u.id} value={u.id}>
+                {u.id === user?.id ? `Me (${u.name})` : u.name}
+              </option>
+            ))}
+          </select>
+          <button
+            className="secondary small"
+            // Like a mail client: marking unread closes the thread, so opening it is what reads it again.
+            onClick={() => markRead.mutate(false, { onSuccess: () => navigate(`/inbox${window.location.search}`) })}
+            disabled={markRead.isPending}
+            data-testid="mark-unread"
+          >
+            Mark unread
+          </button>
+          {c && c.contacts.length === 0 && <LinkContact conversationId={c.id} remote={c.remoteNumbers[0] ?? ''} onLinked={refresh} />}
+        </div>
+      </header>
+      {notice && (
+        <div className="notice error" role="alert">
+          {notice}
+        </div>
+      )}
+      <div className="messages" data-testid="thread">
+        {thread.hasNextPage && (
+          <button className="secondary load-more" onClick={() => void thread.fetchNextPage()} disabled={thread.isFetchingNextPage}>
+            Load older messages
+          </button>
+        )}
+        {thread.isLoading && <p className="muted pad">Loading…</p>}
+        {messages.map((m) => (
+          <MessageBubble key={m.id} message={m} onRetry={retry} retrying={retrying === m.id} />
+        ))}
+        <div id="thread-end" />
+      </div>
+      <div className="reply">
+        <MessageEditor compact onSend={send} placeholder="Reply…" disabled={!c} />
+      </div>
+    </div>
+  );
+}
+
+/** "Not linked" conversations can be linked to a contact by hand (F21), or a new contact made from the number. */
+function LinkContact({ conversationId, remote, onLinked }: { conversationId: string; remote: string; onLinked(): void }) {
+  const { available } = useContactsAvailable();
+  const [open, setOpen] = useState(false);
+  const [q, setQ] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const results = useContactSearch(q, open && available);
+  const client = useQueryClient();
+  if (!available) return null;
+  const link = async (contactId: string | null) => {
+    setError(null);
+    try {
+      const id = contactId ?? (await api<{ id: string }>('/contacts', { method: 'POST', body: { name: q.trim() || remote, phones: [remote] } })).id;
+      await api(`/contacts/${id}/link`, { method: 'POST', body: { conversationId } });
+      setOpen(false);
+      void client.invalidateQueries({ queryKey: ['contacts'] });
+      onLinked();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return (
+    <div className="popover-anchor">
+      <button className="secondary small" onClick={() => setOpen(!open)}>
+        Link contact
+      </button>
+      {open && (
+        <div className="popover card">
+          <input autoFocus placeholder="Search contacts or type a new name" value={q} onChange={(e) => setQ(e.target.value)} />
+          <ul className="picker">
+            {(results.data?.items ?? []).map((contact) => (
+              <li key={contact.id}>
+                <button className="link-button" onClick={() => void link(contact.id)}>
+                  {contact.name} <small className="muted">{contact.phones.map(formatPhone).join(', ')}</small>
+                </button>
+              </li>
+            ))}
+          </ul>
+          <button className="secondary small" onClick={() => void link(null)}>
+            + New contact “{q.trim() || formatPhone(remote)}”
+          </button>
+          {error && <div className="notice error">{error}</div>}
+        </div>
+      )}
+    </div>
+  );
+}
