@@ -203,6 +203,31 @@ describe('Switchboard dashboard', () => {
     expect(await page.locator('[data-testid=thread] script').count()).toBe(0);
   });
 
+  it('links a "not linked" conversation to a new contact and finds it in compose and contacts', async (context) => {
+    const probe = await owner.request.get(`${baseUrl}/api/v1/contacts?limit=1`);
+    if (probe.status() === 404) context.skip();
+    await page.click('a[href="/inbox"]');
+    await page.locator('.chip', { hasText: 'Not linked' }).click();
+    const row = page.locator('[data-testid=conversation]', { hasText: '+1 555 010 3000' });
+    await row.click();
+    await page.click('text=Link contact');
+    await page.fill('.popover input', 'Pat Customer');
+    await page.locator('.popover button', { hasText: 'New contact' }).click();
+    await expect.poll(() => page.locator('[data-testid=thread-title]').textContent(), { timeout: 10_000 }).toBe('Pat Customer');
+    // No longer under "Not linked".
+    await expect.poll(() => page.locator('[data-testid=conversation]', { hasText: 'Pat Customer' }).count()).toBe(0);
+
+    await page.click('a[href="/compose"]');
+    await page.fill('#to-input', 'Pat');
+    await page.locator('[data-testid=contact-results] button', { hasText: 'Pat Customer' }).click();
+    expect(await page.locator('[data-testid=recipient]').textContent()).toContain('Pat Customer');
+
+    await page.click('a[href="/contacts"]');
+    await page.locator('[data-testid=contact-list] a', { hasText: 'Pat Customer' }).click();
+    await page.locator('.bubble .body', { hasText: 'Is the leak fixed?' }).waitFor({ timeout: 10_000 });
+    await screenshot(page, 'contacts');
+  });
+
   it('filters the logs and downloads them as CSV', async () => {
     await page.click('a[href="/logs"]');
     await page.locator('[data-testid=log-row]').first().waitFor();

@@ -2,6 +2,7 @@
 import type { AppContext } from './context.js';
 import { ConfigError } from './config/env.js';
 import { CredentialsError } from './providers/core/credentials.js';
+import { provisionSandbox } from './services/sandbox-setup.js';
 import { createTenant, createUser } from './services/tenants.js';
 
 export async function bootstrap(ctx: AppContext): Promise<void> {
@@ -14,7 +15,8 @@ export async function bootstrap(ctx: AppContext): Promise<void> {
   if (config.adminEmail && config.adminPassword) {
     const anyUser = await ctx.db.selectFrom('users').select('id').executeTakeFirst();
     if (!anyUser) {
-      await createUser(ctx.db, tenant.id, { email: config.adminEmail, name: 'Owner', role: 'owner', password: config.adminPassword });
+      const owner = await createUser(ctx.db, tenant.id, { email: config.adminEmail, name: 'Owner', role: 'owner', password: config.adminPassword });
+      await provisionSandbox(ctx, tenant.id, owner.id);
       ctx.log.info({ email: config.adminEmail }, 'created the first owner from ADMIN_EMAIL');
     }
   }

@@ -25,7 +25,7 @@ export function MediaView({ media }: { media: Message['media'] }) {
       {media.map((item) =>
         item.url && item.contentType.startsWith('image/') ? (
           <a key={item.id} href={item.url} target="_blank" rel="noopener noreferrer" className="media-image">
-            <img src={item.url} alt="Picture attached to the message" loading="lazy" data-testid="media-image" />
+            <img src={item.url} alt="Picture attached to the message" data-testid="media-image" />
           </a>
         ) : item.url && item.contentType.startsWith('video/') ? (
           <video key={item.id} src={item.url} controls preload="metadata" className="media-video" />

@@ -5,6 +5,7 @@ import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
 import { verifyPassword } from '../../../lib/crypto.js';
 import { endSession, startSession } from '../../../plugins/auth.js';
+import { provisionSandbox } from '../../../services/sandbox-setup.js';
 import { createTenant, createUser } from '../../../services/tenants.js';
 import { serializeUser } from './users.routes.js';
 
@@ -55,6 +56,7 @@ export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: AppContex
       const existing = await ctx.db.selectFrom('tenants').select('id').orderBy('created_at').executeTakeFirst();
       const tenantId = existing?.id ?? (await createTenant(ctx.db, request.body.tenantName)).id;
       const user = await createUser(ctx.db, tenantId, { email: request.body.email, name: request.body.name, role: 'owner', password: request.body.password });
+      await provisionSandbox(ctx, tenantId, user.id);
       const csrfToken = await startSession(ctx, reply, user);
       return reply.status(201).send({ user: serializeUser(user), csrfToken });
     },
