@@ -13,7 +13,9 @@ import { apiCall, launchBrowser, screenshot, signIn } from './helpers';
 const baseUrl = inject('baseUrl');
 const OWNER = { email: 'owner@example.com', password: 'correct horse battery', name: 'Olivia Owner' };
 const AGENT = { email: 'agent@example.com', password: 'agent password 1', name: 'Andy Agent' };
-const OUR_NUMBER = '+15550100001';
+// The first owner gets a sandbox account with +15550100001; the test adds a second one.
+const OUR_NUMBER = '+15550100002';
+const OUR_LABEL = '+1 555 010 0002';
 const CUSTOMER = '+15550102000';
 const INBOUND_FROM = '+15550103000';
 const XSS_FROM = '+15550104000';
@@ -64,6 +66,8 @@ describe('Switchboard dashboard', () => {
   it('sets up a sandbox provider account and a number in the admin pages', async () => {
     await page.click('a[href="/admin"]');
     await page.waitForURL(/\/admin\/providers/);
+    // First run provisioned a sandbox account and number for the owner.
+    await page.locator('[data-testid=account-card]', { hasText: 'Sandbox' }).first().waitFor();
     await page.click('[data-testid=add-provider]');
     const form = page.locator('[data-testid=account-form]');
     await form.locator('select[name=type]').selectOption('sandbox');
@@ -79,10 +83,12 @@ describe('Switchboard dashboard', () => {
     await page.click('[data-testid=add-number]');
     const numberForm = page.locator('[data-testid=number-form]');
     await numberForm.locator('input[name=number]').fill(OUR_NUMBER);
+    await numberForm.locator('select[name=providerAccountId]').selectOption({ label: 'Sandbox carrier (sandbox)' });
     await numberForm.locator('label.check', { hasText: OWNER.name }).locator('input').check();
     await numberForm.locator('input[name=defaultCountry]').fill('US');
     await page.click('[data-testid=save-number]');
-    await page.locator('[data-testid=number-row]', { hasText: '+1 555 010 0001' }).waitFor();
+    await page.locator('[data-testid=number-row]', { hasText: OUR_LABEL }).waitFor();
+    expect(await page.locator('[data-testid=number-form]').count()).toBe(0);
 
     // The Test button shows the provider's answer.
     await page.click('a[href="/admin/providers"]');
@@ -97,6 +103,7 @@ describe('Switchboard dashboard', () => {
   it('composes a message and watches it reach delivered live', async () => {
     await page.click('a[href="/compose"]');
     await page.waitForURL(/\/compose/);
+    await page.selectOption('[data-testid=from-select]', { label: OUR_LABEL });
     await page.fill('#to-input', '(555) 010-2000');
     await expect.poll(() => page.locator('[data-testid=normalised]').textContent()).toContain(CUSTOMER);
     await page.fill('textarea[name=body]', 'Your plumber arrives at 10:00 ✓');
@@ -131,13 +138,14 @@ describe('Switchboard dashboard', () => {
 
   it('shows a failed message with its reason and re-sends it', async () => {
     await page.click('a[href="/compose"]');
+    await page.selectOption('[data-testid=from-select]', { label: OUR_LABEL });
     await page.fill('#to-input', '+1 555 010 0666');
     await page.fill('textarea[name=body]', 'This one cannot arrive');
     await page.click('[data-testid=send-button]');
     await page.waitForURL(/\/inbox\/[^/]+$/);
     const failed = page.locator('[data-testid=message]', { hasText: 'This one cannot arrive' });
     await expect.poll(() => failed.first().locator('[data-testid=message-status]').getAttribute('data-status'), { timeout: 15_000 }).toBe('undelivered');
-    expect(await failed.first().locator('[data-testid=failure]').textContent()).toContain('unreachable');
+    await expect.poll(() => failed.first().locator('[data-testid=failure]').textContent()).toContain('unreachable');
     await failed.first().locator('[data-testid=retry-button]').click();
     await expect.poll(() => failed.count(), { timeout: 10_000 }).toBe(2);
   });
@@ -167,6 +175,7 @@ describe('Switchboard dashboard', () => {
     await page.click('a[href="/sandbox"]');
     await page.locator('[data-testid=sandbox-phone]').waitFor();
     await page.fill('input[name=handset]', INBOUND_FROM);
+    await page.selectOption('select[name=sandboxTo]', { label: OUR_LABEL });
     await page.setInputFiles('[data-testid=phone-file]', { name: 'leak.png', mimeType: 'image/png', buffer: PNG });
     await page.fill('input[name=phoneBody]', 'Here is a photo of the leak');
     await page.click('[data-testid=phone-send]');
@@ -183,6 +192,7 @@ describe('Switchboard dashboard', () => {
     await screenshot(page, 'thread');
     await page.click('a[href="/sandbox"]');
     await page.fill('input[name=handset]', INBOUND_FROM);
+    await page.selectOption('select[name=sandboxTo]', { label: OUR_LABEL });
     await page.locator('[data-testid=phone-message]', { hasText: 'Thanks, on our way' }).waitFor({ timeout: 10_000 });
     await screenshot(page, 'sandbox-phone');
   });

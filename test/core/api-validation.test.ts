@@ -92,3 +92,23 @@ describe('API input validation', () => {
     expect(limit.statusCode).toBe(400);
   });
 });
+
+describe('operations endpoints', () => {
+  let harness: TestApp;
+  beforeAll(async () => {
+    harness = await createTestApp();
+  });
+  afterAll(() => harness.close());
+
+  it('serves the OpenAPI document, interactive docs, health, readiness and metrics', async () => {
+    const spec = await harness.app.inject({ method: 'GET', url: '/docs/json' });
+    expect(spec.statusCode).toBe(200);
+    expect(Object.keys(spec.json().paths)).toEqual(expect.arrayContaining(['/api/v1/messages', '/api/v1/conversations', '/api/v1/provider-accounts/{id}/test']));
+    expect((await harness.app.inject({ method: 'GET', url: '/docs/' })).statusCode).toBe(200);
+    expect((await harness.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    expect((await harness.app.inject({ method: 'GET', url: '/readyz' })).json()).toMatchObject({ status: 'ready' });
+    const metrics = await harness.app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toMatch(/switchboard_jobs_pending \d+/);
+    expect(metrics.body).toMatch(/process_resident_memory_bytes/);
+  });
+});

@@ -111,6 +111,9 @@ describe('messaging through the sandbox carrier', () => {
     const bodies = [...first.items, ...second.items, ...third.items].map((m: { body: string }) => m.body);
     expect(new Set(bodies).size).toBe(5);
     expect(third.nextCursor).toBeNull();
+    const shouting = (await api('GET', '/messages?q=PAGING%204')).json();
+    expect(shouting.items.map((m: { body: string }) => m.body)).toEqual(['paging 4']);
+    expect((await api('GET', '/messages?q=%25')).json().items).toEqual([]);
     const inbound = (await api('GET', '/messages?direction=inbound')).json();
     expect(inbound.items.every((m: { direction: string }) => m.direction === 'inbound')).toBe(true);
     const csv = await api('GET', '/messages?q=paging', undefined, { accept: 'text/csv' });

@@ -16,6 +16,8 @@ export interface RecordedRequest {
   body: Buffer;
   /** The body as text (UTF-8). */
   text: string;
+  /** Arrival time (ms since the epoch). */
+  at: number;
 }
 
 /** How an emulator calls our webhooks: real HTTP by default, app.inject in tests. */
@@ -91,7 +93,7 @@ export async function startEmulatorServer(handler: EmulatorHandler, pathPrefix =
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const recorded: RecordedRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, text: body.toString('utf8') };
+      const recorded: RecordedRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, text: body.toString('utf8'), at: Date.now() };
       const mediaMatch = /\/__media\/([a-z0-9]+)/.exec(recorded.url);
       if (mediaMatch) {
         const item = media.get(mediaMatch[1]!);

@@ -14,6 +14,7 @@ import { createContact, serializeContacts, updateContact, type FieldValue } from
 import { parseCsv } from '../../../services/routing/csv.js';
 import { routingDb, withRouting } from '../../../services/routing/tables.js';
 import { decodeCursor, page, PagingQuery } from './paging.js';
+import { containsText } from '../../../db/text-search.js';
 
 const FieldValueSchema = Type.Union([Type.String({ maxLength: 2000 }), Type.Number(), Type.Boolean(), Type.Null()]);
 const fields = {
@@ -59,17 +60,16 @@ export async function contactRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
     const limit = q.limit ?? 50;
     let query = db.selectFrom('contacts').selectAll().where('tenant_id', '=', tenantId);
     if (q.q) {
-      const like = `%${q.q.replace(/[%_\\]/g, (c) => '\\' + c)}%`;
-      const phone = toE164(q.q, ctx.config.defaultCountry);
+      const text = q.q;
+      const phone = toE164(text, ctx.config.defaultCountry);
       query = query.where((eb) =>
         eb.or([
-          // lower() on both sides: LIKE is case-sensitive on PostgreSQL, not on SQLite.
-          eb(eb.fn('lower', ['name']), 'like', like.toLowerCase()),
-          eb('id', 'in', eb.selectFrom('contact_phones').select('contact_id').where('tenant_id', '=', tenantId).where('phone', 'like', phone ? `%${phone.slice(1)}%` : like)),
+          containsText('name', text),
+          eb('id', 'in', eb.selectFrom('contact_phones').select('contact_id').where('tenant_id', '=', tenantId).where(containsText('phone', phone ? phone.slice(1) : text))),
         ]),
       );
     }
-    if (q.tag) query = query.where('tags', 'like', `%${JSON.stringify(q.tag).replace(/[%_\\]/g, (c) => '\\' + c)}%`);
+    if (q.tag) query = query.where(containsText('tags', JSON.stringify(q.tag)));
     if (q.phone) {
       const phone = toE164(q.phone, ctx.config.defaultCountry) ?? q.phone;
       query = query.where('id', 'in', db.selectFrom('contact_phones').select('contact_id').where('tenant_id', '=', tenantId).where('phone', '=', phone));

@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../context.js';
 import { now } from '../../../db/client.js';
+import { containsText } from '../../../db/text-search.js';
 import { AppError, notFound } from '../../../errors.js';
 import { requireScope } from '../../../plugins/auth.js';
 import { accessScope, canSeeConversation, INTERNAL_NUMBER, internalThreadPattern } from '../../../services/access.js';
@@ -65,11 +66,11 @@ export async function conversationRoutes(app: FastifyInstance, { ctx }: { ctx: A
       query = query.where('last_message_id', 'in', (eb) => eb.selectFrom('messages').select('id').where('tenant_id', '=', request.auth.tenantId).where('status', '=', status));
     }
     if (q.q) {
-      const like = `%${q.q.replace(/[%_\\]/g, (c) => '\\' + c)}%`;
+      const text = q.q;
       query = query.where((eb) =>
         eb.or([
-          eb('remote_key', 'like', like),
-          eb('id', 'in', eb.selectFrom('messages').select('conversation_id').where('tenant_id', '=', request.auth.tenantId).where('body', 'like', like)),
+          containsText('remote_key', text),
+          eb('id', 'in', eb.selectFrom('messages').select('conversation_id').where('tenant_id', '=', request.auth.tenantId).where(containsText('body', text))),
         ]),
       );
     }

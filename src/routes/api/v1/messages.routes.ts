@@ -2,6 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../context.js';
+import { containsText } from '../../../db/text-search.js';
 import { AppError, notFound } from '../../../errors.js';
 import { toE164 } from '../../../lib/phone.js';
 import { requireScope } from '../../../plugins/auth.js';
@@ -125,7 +126,7 @@ export async function messageRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
       const number = toE164(q.number, ctx.config.defaultCountry) ?? q.number;
       query = query.where((eb) => eb.or([eb('from_number', '=', number), eb('to_numbers', 'like', `%"${number}"%`)]));
     }
-    if (q.q) query = query.where('body', 'like', `%${q.q.replace(/[%_\\]/g, (c) => '\\' + c)}%`);
+    if (q.q) query = query.where(containsText('body', q.q));
     if (q.since) query = query.where('created_at', '>=', new Date(q.since).toISOString());
     if (q.until) query = query.where('created_at', '<', new Date(q.until).toISOString());
     return query;
