@@ -131,9 +131,9 @@ describe('Switchboard dashboard', () => {
     expect([...seen].some((s) => s !== 'delivered')).toBe(true);
     expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
     // The history is in the status tooltip.
-    const history = await page.locator('[data-testid=message]', { hasText: 'Your plumber arrives' }).locator('.history-pop').textContent();
-    expect(history).toContain('Delivered');
-    expect(history).toContain('Queued');
+    const history = () => page.locator('[data-testid=message]', { hasText: 'Your plumber arrives' }).locator('.history-pop').textContent();
+    await expect.poll(history).toContain('Delivered');
+    expect(await history()).toContain('Queued');
   });
 
   it('shows a failed message with its reason and re-sends it', async () => {
@@ -236,6 +236,12 @@ describe('Switchboard dashboard', () => {
     await page.locator('[data-testid=contact-list] a', { hasText: 'Pat Customer' }).click();
     await page.locator('.bubble .body', { hasText: 'Is the leak fixed?' }).waitFor({ timeout: 10_000 });
     await screenshot(page, 'contacts');
+    // CSV import reports progress and the lines it could not import.
+    const csv = 'name,phone,tags\nAlice Able,+15550105001,vip\nBob Baker,(555) 010-5002,\nNo Phone,,\n';
+    await page.setInputFiles('[data-testid=contact-import] input[type=file]', { name: 'contacts.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await expect.poll(() => page.locator('[data-testid=import-result]').textContent(), { timeout: 10_000 }).toMatch(/Imported 2 contacts; 1 failed:\s*line 4/);
+    await page.locator('[data-testid=contact-list] a', { hasText: 'Bob Baker' }).waitFor();
+    expect(await page.locator('[data-testid=contact-list] a', { hasText: 'Bob Baker' }).textContent()).toContain('+1 555 010 5002');
   });
 
   it('filters the logs and downloads them as CSV', async () => {
@@ -257,6 +263,26 @@ describe('Switchboard dashboard', () => {
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain('Is the leak fixed?');
     expect(download.suggestedFilename()).toMatch(/^messages-.*\.csv$/);
+  });
+
+  it('shows webhook diagnostics and the per-user push switch', async () => {
+    await page.click('a[href="/admin"]');
+    await page.click('a[href="/admin/webhooks"]');
+    await page.locator('[data-testid=webhook-log] .verdict-accepted').first().waitFor({ timeout: 10_000 });
+    await page.selectOption('select[aria-label=Verdict]', 'refused');
+    await expect.poll(() => page.locator('[data-testid=webhook-log] .verdict-accepted').count()).toBe(0);
+    await screenshot(page, 'admin-webhooks');
+
+    await page.click('a[href="/settings"]');
+    const toggle = page.locator('[data-testid=push-enabled]');
+    await toggle.waitFor();
+    expect(await toggle.isChecked()).toBe(true);
+    await toggle.uncheck();
+    await expect.poll(async () => (await apiCall<{ enabled: boolean }>(owner, baseUrl, 'GET', '/push/settings')).body.enabled).toBe(false);
+    await toggle.check();
+    await expect.poll(async () => (await apiCall<{ enabled: boolean }>(owner, baseUrl, 'GET', '/push/settings')).body.enabled).toBe(true);
+    // The service worker (offline shell + push) is installed on this origin.
+    expect(await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.scriptURL)).toBe(`${baseUrl}/sw.js`);
   });
 
   it('keeps an agent out of the admin pages', async () => {
@@ -283,6 +309,14 @@ describe('Switchboard dashboard', () => {
     const refused = await apiCall<{ error: { code: string } }>(agent, baseUrl, 'GET', '/provider-accounts');
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('admin_required');
+    // Agents edit their own profile, and sign out.
+    await agentPage.click('a[href="/settings"]');
+    await agentPage.fill('input[name=profileMobile]', '(415) 555-0134');
+    await agentPage.click('[data-testid=profile] button[type=submit]');
+    await agentPage.locator('[data-testid=profile] .notice.success').waitFor();
+    await agentPage.click('.topbar >> text=Sign out');
+    await agentPage.waitForURL(/\/login$/);
+    expect((await agent.request.get(`${baseUrl}/api/v1/me`)).status()).toBe(401);
     await agent.close();
   });
 
@@ -307,6 +341,13 @@ describe('Switchboard dashboard', () => {
     await mobile.locator('textarea[name=body]').waitFor();
     expect(await overflow()).toBeLessThanOrEqual(0);
     await screenshot(mobile, 'mobile-compose');
+    for (const [route, name] of [['/logs', 'mobile-logs'], ['/admin/numbers', 'mobile-admin'], ['/sandbox', 'mobile-sandbox'], ['/contacts', 'mobile-contacts']] as const) {
+      await mobile.goto(`${baseUrl}${route}`);
+      await mobile.locator('.page h1').waitFor();
+      await mobile.waitForLoadState('networkidle').catch(() => undefined);
+      expect(await overflow(), `${route} is wider than the screen`).toBeLessThanOrEqual(0);
+      await screenshot(mobile, name);
+    }
     // Installable: a manifest and a service worker script are served.
     const manifest = await phone.request.get(`${baseUrl}/manifest.webmanifest`);
     expect(manifest.ok()).toBe(true);

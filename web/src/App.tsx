@@ -1,4 +1,4 @@
-import { lazy, Suspense, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
 import { Navigate, NavLink, Route, Routes, useLocation } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { useAuth } from './lib/auth';
@@ -66,6 +66,9 @@ function Shell() {
     { to: '/settings', label: 'Settings', icon: 'bell' },
   ];
   const inThread = /^\/inbox\/[^/]+/.test(location.pathname);
+  useEffect(() => {
+    document.title = unread.data ? `(${unread.data}) Switchboard` : 'Switchboard';
+  }, [unread.data]);
   return (
     <div className={`shell${inThread ? ' in-thread' : ''}`}>
       <header className="topbar">

@@ -26,20 +26,44 @@ function patchMessageStatus(client: QueryClient, data: { id?: string; conversati
       ...old,
       pages: old.pages.map((page) => ({
         ...page,
-        items: page.items.map((m) => (m.id === data.id ? { ...m, status: data.status ?? m.status, error: data.error ?? m.error } : m)),
+        items: page.items.map((m) =>
+          m.id === data.id && data.status && data.status !== m.status
+            ? { ...m, status: data.status, error: data.error ?? m.error, history: [...m.history, { status: data.status, at: new Date().toISOString() }] }
+            : m,
+        ),
       })),
     };
   });
 }
 
+// Refetches are batched: under a burst of events (hundreds a second) each affected query is
+// refreshed at most once per FLUSH_MS instead of once per event.
+const FLUSH_MS = 200;
+const pending = new Map<string, readonly unknown[]>();
+let flushTimer: ReturnType<typeof setTimeout> | null = null;
+
+function invalidateSoon(client: QueryClient, queryKey: readonly unknown[]) {
+  pending.set(JSON.stringify(queryKey), queryKey);
+  if (flushTimer) return;
+  flushTimer = setTimeout(() => {
+    flushTimer = null;
+    const keys = [...pending.values()];
+    pending.clear();
+    for (const key of keys) void client.invalidateQueries({ queryKey: key });
+  }, FLUSH_MS);
+}
+
 function handle(client: QueryClient, type: string, data: Record<string, unknown>) {
   const conversationId = (type === 'conversation.updated' ? data.id : data.conversationId) as string | undefined;
   if (type === 'message.status') patchMessageStatus(client, data as never);
-  if (conversationId) void client.invalidateQueries({ queryKey: ['thread', conversationId] });
-  void client.invalidateQueries({ queryKey: ['conversations'] });
+  if (conversationId) {
+    invalidateSoon(client, ['thread', conversationId]);
+    invalidateSoon(client, ['conversation', conversationId]);
+  }
+  invalidateSoon(client, ['conversations']);
   if (type !== 'conversation.updated') {
-    void client.invalidateQueries({ queryKey: ['logs'] });
-    void client.invalidateQueries({ queryKey: ['phone'] });
+    invalidateSoon(client, ['logs']);
+    invalidateSoon(client, ['phone']);
   }
   for (const listener of listeners) listener(type, data);
 }

@@ -11,6 +11,8 @@ export interface User {
   sendPermission: 'none' | 'number' | 'sender_id';
   callerIds: string[];
   groupIds: string[];
+  defaultCallerId?: string | null;
+  emailCopies?: boolean;
   createdAt: string;
 }
 

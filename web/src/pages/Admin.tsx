@@ -2,8 +2,8 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { Navigate, NavLink, Route, Routes } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, errorText } from '../lib/api';
-import { formatPhone, fullTime } from '../lib/format';
+import { api, errorText, isMissingApi } from '../lib/api';
+import { formatPhone, fullTime, guessCountry, toE164 } from '../lib/format';
 import type { ApiKey, Page, PhoneNumber, ProviderAccount, ProviderType, User, WebhookLogEntry } from '../lib/types';
 import { useNumbers, useUsers } from './Inbox';
 
@@ -12,6 +12,7 @@ export default function AdminPage() {
     ['providers', 'Provider accounts'],
     ['numbers', 'Numbers'],
     ['users', 'Users'],
+    ['groups', 'Groups'],
     ['api-keys', 'API keys'],
     ['webhooks', 'Webhook log'],
   ];
@@ -30,6 +31,7 @@ export default function AdminPage() {
         <Route path="providers" element={<ProvidersTab />} />
         <Route path="numbers" element={<NumbersTab />} />
         <Route path="users" element={<UsersTab />} />
+        <Route path="groups" element={<GroupsTab />} />
         <Route path="api-keys" element={<ApiKeysTab />} />
         <Route path="webhooks" element={<WebhooksTab />} />
       </Routes>
@@ -38,6 +40,25 @@ export default function AdminPage() {
 }
 
 const useAccounts = () => useQuery({ queryKey: ['provider-accounts'], queryFn: () => api<Page<ProviderAccount>>('/provider-accounts'), select: (d) => d.items });
+interface Group {
+  id: string;
+  name: string;
+  userIds: string[];
+}
+/** Groups (F15) may be missing on a server: then the pickers hide and the tab says so. */
+const useGroups = () =>
+  useQuery({
+    queryKey: ['groups'],
+    queryFn: async () => {
+      try {
+        return (await api<Page<Group>>('/groups')).items;
+      } catch (error) {
+        if (isMissingApi(error)) return null;
+        throw error;
+      }
+    },
+    staleTime: 60_000,
+  });
 const useTypes = () => useQuery({ queryKey: ['provider-types'], queryFn: () => api<Page<ProviderType>>('/provider-types'), staleTime: 3600_000, select: (d) => d.items });
 
 function Copy({ text }: { text: string }) {
@@ -318,6 +339,8 @@ function NumberRow({ number, accounts, editing, onEdit, onDone }: { number: Phon
   const remove = useMutation({ mutationFn: () => api(`/numbers/${number.id}`, { method: 'DELETE' }), onSuccess: () => client.invalidateQueries({ queryKey: ['numbers'] }) });
   const d = number.destinations;
   const userNames = (d.userIds ?? []).map((id) => users.data?.find((u) => u.id === id)?.name ?? id);
+  const groups = useGroups();
+  const groupNames = (d.groupIds ?? []).map((id) => `group ${groups.data?.find((g) => g.id === id)?.name ?? id}`);
   return (
     <>
       <tr data-testid="number-row">
@@ -326,7 +349,7 @@ function NumberRow({ number, accounts, editing, onEdit, onDone }: { number: Phon
           {number.systemNotification && <span className="pill">system</span>}
         </td>
         <td>{accounts.find((a) => a.id === number.providerAccountId)?.name ?? number.providerAccountId}</td>
-        <td>{[...userNames, ...(d.extensions ?? []).map((x) => `ext ${x}`), ...(d.emails ?? [])].join(', ') || <span className="muted">nobody</span>}</td>
+        <td>{[...userNames, ...groupNames, ...(d.extensions ?? []).map((x) => `ext ${x}`), ...(d.emails ?? [])].join(', ') || <span className="muted">nobody</span>}</td>
         <td>{number.defaultCountry ?? '—'}</td>
         <td>{number.mps ?? 'default'}</td>
         <td className="nowrap">
@@ -352,10 +375,12 @@ function NumberRow({ number, accounts, editing, onEdit, onDone }: { number: Phon
 function NumberForm({ accounts, number, onDone }: { accounts: ProviderAccount[]; number?: PhoneNumber; onDone(): void }) {
   const client = useQueryClient();
   const users = useUsers();
+  const groups = useGroups();
   const [form, setForm] = useState({
     number: number?.number ?? '',
     providerAccountId: number?.providerAccountId ?? accounts[0]?.id ?? '',
     userIds: number?.destinations.userIds ?? [],
+    groupIds: number?.destinations.groupIds ?? [],
     extensions: (number?.destinations.extensions ?? []).join(', '),
     emails: (number?.destinations.emails ?? []).join(', '),
     systemNotification: number?.systemNotification ?? false,
@@ -366,7 +391,7 @@ function NumberForm({ accounts, number, onDone }: { accounts: ProviderAccount[];
     mutationFn: () => {
       const body = {
         providerAccountId: form.providerAccountId,
-        destinations: { userIds: form.userIds, extensions: list(form.extensions), emails: list(form.emails) },
+        destinations: { userIds: form.userIds, extensions: list(form.extensions), emails: list(form.emails), ...(groups.data ? { groupIds: form.groupIds } : {}) },
         systemNotification: form.systemNotification,
         defaultCountry: form.defaultCountry.trim() ? form.defaultCountry.trim().toUpperCase() : null,
         mps: form.mps.trim() ? Number(form.mps) : null,
@@ -417,6 +442,21 @@ function NumberForm({ accounts, number, onDone }: { accounts: ProviderAccount[];
           </label>
         ))}
       </fieldset>
+      {groups.data && groups.data.length > 0 && (
+        <fieldset>
+          <legend>Route to groups</legend>
+          {groups.data.map((g) => (
+            <label key={g.id} className="check">
+              <input
+                type="checkbox"
+                checked={form.groupIds.includes(g.id)}
+                onChange={(e) => setForm({ ...form, groupIds: e.target.checked ? [...form.groupIds, g.id] : form.groupIds.filter((id) => id !== g.id) })}
+              />
+              {g.name}
+            </label>
+          ))}
+        </fieldset>
+      )}
       <label>
         Extensions
         <input name="extensions" value={form.extensions} onChange={(e) => setForm({ ...form, extensions: e.target.value })} placeholder="1001, 1002" />
@@ -537,6 +577,8 @@ function UserForm({ user, onDone }: { user?: User; onDone(): void }) {
     mobile: user?.mobile ?? '',
     sendPermission: user?.sendPermission ?? 'number',
     callerIds: user?.callerIds ?? [],
+    defaultCallerId: user?.defaultCallerId ?? '',
+    emailCopies: user?.emailCopies ?? false,
   });
   const save = useMutation({
     mutationFn: () => {
@@ -545,10 +587,12 @@ function UserForm({ user, onDone }: { user?: User; onDone(): void }) {
         name: form.name,
         role: form.role,
         extension: form.extension.trim() || null,
-        mobile: form.mobile.trim() || null,
+        mobile: form.mobile.trim() ? (toE164(form.mobile, guessCountry()) ?? form.mobile.trim()) : null,
         sendPermission: form.sendPermission,
         callerIds: form.callerIds,
       };
+      if (user?.defaultCallerId !== undefined || form.defaultCallerId) body.defaultCallerId = form.callerIds.includes(form.defaultCallerId) ? form.defaultCallerId : null;
+      if (user?.emailCopies !== undefined || form.emailCopies) body.emailCopies = form.emailCopies;
       if (form.password) body.password = form.password;
       return user ? api(`/users/${user.id}`, { method: 'PATCH', body }) : api('/users', { method: 'POST', body });
     },
@@ -616,6 +660,22 @@ function UserForm({ user, onDone }: { user?: User; onDone(): void }) {
           </label>
         ))}
       </fieldset>
+      {form.callerIds.length > 1 && (
+        <label>
+          Default caller ID
+          <select name="defaultCallerId" value={form.defaultCallerId} onChange={set('defaultCallerId')}>
+            <option value="">First in the list</option>
+            {form.callerIds.map((n) => (
+              <option key={n} value={n}>
+                {formatPhone(n)}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      <label className="check">
+        <input type="checkbox" checked={form.emailCopies} onChange={(e) => setForm({ ...form, emailCopies: e.target.checked })} /> Email copies of inbound messages on conversations assigned to this user
+      </label>
       <ErrorNote error={save.error} />
       <div className="button-row">
         <button className="primary" type="submit" disabled={save.isPending} data-testid="save-user">
@@ -626,6 +686,74 @@ function UserForm({ user, onDone }: { user?: User; onDone(): void }) {
         </button>
       </div>
     </form>
+  );
+}
+
+/* ---------------- Groups ---------------- */
+
+function GroupsTab() {
+  const client = useQueryClient();
+  const groups = useGroups();
+  const users = useUsers();
+  const [name, setName] = useState('');
+  const [members, setMembers] = useState<string[]>([]);
+  const invalidate = () => Promise.all([client.invalidateQueries({ queryKey: ['groups'] }), client.invalidateQueries({ queryKey: ['users'] })]);
+  const create = useMutation({
+    mutationFn: () => api('/groups', { method: 'POST', body: { name, userIds: members } }),
+    onSuccess: async () => {
+      setName('');
+      setMembers([]);
+      await invalidate();
+    },
+  });
+  const update = useMutation({ mutationFn: (g: Group) => api(`/groups/${g.id}`, { method: 'PATCH', body: { userIds: g.userIds } }), onSuccess: invalidate });
+  const remove = useMutation({ mutationFn: (id: string) => api(`/groups/${id}`, { method: 'DELETE' }), onSuccess: invalidate });
+  if (groups.data === null) return <div className="notice">Groups are not available on this server.</div>;
+  const toggle = (list: string[], id: string, on: boolean) => (on ? [...list, id] : list.filter((x) => x !== id));
+  return (
+    <Section title="Groups">
+      <p className="muted">Route a number to a group and everyone in it sees its conversations.</p>
+      <form
+        className="inline-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          create.mutate();
+        }}
+      >
+        <input name="groupName" placeholder="Group name (e.g. Support)" required value={name} onChange={(e) => setName(e.target.value)} />
+        {(users.data ?? []).map((u) => (
+          <label key={u.id} className="check">
+            <input type="checkbox" checked={members.includes(u.id)} onChange={(e) => setMembers(toggle(members, u.id, e.target.checked))} />
+            {u.name}
+          </label>
+        ))}
+        <button className="primary" type="submit" disabled={create.isPending}>
+          Create group
+        </button>
+      </form>
+      <ErrorNote error={groups.error ?? create.error ?? update.error ?? remove.error} />
+      <div className="stack">
+        {(groups.data ?? []).map((g) => (
+          <div key={g.id} className="item-card">
+            <div className="item-head">
+              <strong>{g.name}</strong>
+              <span className="spacer" />
+              <button className="link-button danger-text" onClick={() => confirm(`Delete ${g.name}?`) && remove.mutate(g.id)}>
+                Delete
+              </button>
+            </div>
+            <div className="inline-form">
+              {(users.data ?? []).map((u) => (
+                <label key={u.id} className="check">
+                  <input type="checkbox" checked={g.userIds.includes(u.id)} onChange={(e) => update.mutate({ ...g, userIds: toggle(g.userIds, u.id, e.target.checked) })} />
+                  {u.name}
+                </label>
+              ))}
+            </div>
+          </div>
+        ))}
+      </div>
+    </Section>
   );
 }
 

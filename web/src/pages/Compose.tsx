@@ -6,6 +6,7 @@ import { useContactsAvailable, useContactSearch } from '../lib/contacts';
 import { formatPhone, guessCountry, toE164 } from '../lib/format';
 import { MessageEditor, type EditorValue } from '../components/MessageEditor';
 import { useNumbers } from './Inbox';
+import { useAuth } from '../lib/auth';
 
 interface Recipient {
   number: string;
@@ -21,7 +22,9 @@ export default function ComposePage() {
   const [typed, setTyped] = useState('');
   const [sent, setSent] = useState<string | null>(null);
   const usable = (numbers.data ?? []).filter((n) => !n.systemNotification || numbers.data?.length === 1);
-  const from = usable.find((n) => n.id === fromId) ?? usable[0];
+  const { user } = useAuth();
+  const canSend = user?.sendPermission !== 'none';
+  const from = usable.find((n) => n.id === fromId) ?? usable.find((n) => n.number === user?.defaultCallerId) ?? usable[0];
   const country = from?.defaultCountry ?? guessCountry();
   const normalised = useMemo(() => toE164(typed, country), [typed, country]);
   const search = useContactSearch(typed.trim(), contacts.available && typed.trim().length >= 1);
@@ -59,6 +62,11 @@ export default function ComposePage() {
   return (
     <div className="page compose-page">
       <h1>New message</h1>
+      {!canSend && (
+        <div className="notice error" data-testid="no-send-permission">
+          You may read conversations but not send messages. Ask an admin for send permission.
+        </div>
+      )}
       {sent && (
         <div className="notice success" role="status">
           {sent}
@@ -131,7 +139,7 @@ export default function ComposePage() {
         </div>
       </div>
       <div className="card">
-        <MessageEditor onSend={send} placeholder="Write your message" disabled={!from} />
+        <MessageEditor onSend={send} placeholder="Write your message" disabled={!from || !canSend} />
       </div>
     </div>
   );

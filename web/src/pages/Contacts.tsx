@@ -7,6 +7,7 @@ import { useContactsAvailable } from '../lib/contacts';
 import { formatPhone, guessCountry } from '../lib/format';
 import type { Contact, Message, Page } from '../lib/types';
 import { MessageBubble } from '../components/MessageBubble';
+import { ContactImport } from '../components/ContactImport';
 
 export default function ContactsPage() {
   const { available, loading } = useContactsAvailable();
@@ -26,9 +27,12 @@ export default function ContactsPage() {
     <div className="page contacts-page">
       <div className="page-head">
         <h1>Contacts</h1>
-        <Link className="button primary" to="/contacts/new">
-          + New contact
-        </Link>
+        <div className="button-row">
+          <ContactImport />
+          <Link className="button primary" to="/contacts/new">
+            + New contact
+          </Link>
+        </div>
       </div>
       <div className="split">
         <div className="card list-card">
@@ -46,17 +50,25 @@ export default function ContactsPage() {
             {list.data?.items.length === 0 && <li className="muted">No contacts.</li>}
           </ul>
         </div>
-        <div className="detail">{contactId ? <ContactDetail key={contactId} id={contactId} contacts={list.data?.items ?? []} /> : <p className="muted">Choose a contact or create one.</p>}</div>
+        <div className="detail">{contactId ? <ContactLoader key={contactId} id={contactId} /> : <p className="muted">Choose a contact or create one.</p>}</div>
       </div>
     </div>
   );
 }
 
-function ContactDetail({ id, contacts }: { id: string; contacts: Contact[] }) {
+/** Loads one contact (a deep link may arrive before the list), then shows its form and timeline. */
+function ContactLoader({ id }: { id: string }) {
+  const contact = useQuery({ queryKey: ['contacts', 'one', id], queryFn: () => api<Contact>(`/contacts/${id}`), enabled: id !== 'new' });
+  if (id === 'new') return <ContactDetail id={id} />;
+  if (contact.isError) return <div className="notice error">{errorText(contact.error)}</div>;
+  if (!contact.data) return <p className="muted">Loading…</p>;
+  return <ContactDetail id={id} existing={contact.data} />;
+}
+
+function ContactDetail({ id, existing }: { id: string; existing?: Contact }) {
   const isNew = id === 'new';
   const navigate = useNavigate();
   const client = useQueryClient();
-  const existing = contacts.find((c) => c.id === id);
   const [form, setForm] = useState({ name: existing?.name ?? '', phones: existing?.phones.join(', ') ?? '', tags: existing?.tags.join(', ') ?? '', allowSms: existing?.allowSms ?? true });
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
@@ -99,7 +111,6 @@ function ContactDetail({ id, contacts }: { id: string; contacts: Contact[] }) {
       setError(errorText(err));
     }
   };
-  if (!isNew && !existing) return <p className="muted">Loading…</p>;
   return (
     <>
       <form className="card form-grid" onSubmit={save}>

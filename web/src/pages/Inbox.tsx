@@ -178,10 +178,17 @@ function Thread({ conversationId }: { conversationId: string }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [conversationId, unread, newestInbound]);
 
+  // Follow new messages at the bottom, unless the reader has scrolled up to older ones.
+  const newestId = messages.at(-1)?.id;
   useEffect(() => {
-    const end = document.getElementById('thread-end');
-    end?.scrollIntoView({ block: 'end' });
-  }, [messages.length]);
+    const box = document.querySelector<HTMLElement>('[data-testid=thread]');
+    if (!box) return;
+    const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 160;
+    if (nearBottom || box.dataset.scrolled !== conversationId) {
+      box.scrollTop = box.scrollHeight;
+      box.dataset.scrolled = conversationId;
+    }
+  }, [newestId, conversationId]);
 
   const send = async (value: EditorValue) => {
     if (!c) return;
@@ -260,7 +267,11 @@ function Thread({ conversationId }: { conversationId: string }) {
         <div id="thread-end" />
       </div>
       <div className="reply">
-        <MessageEditor compact onSend={send} placeholder="Reply…" disabled={!c} />
+        {user?.sendPermission === 'none' ? (
+          <p className="muted small">You may read this conversation but not reply. Ask an admin for send permission.</p>
+        ) : (
+          <MessageEditor compact onSend={send} placeholder="Reply…" disabled={!c} />
+        )}
       </div>
     </div>
   );

@@ -1,8 +1,10 @@
 /** Per-user settings: Web Push notifications on this device (F10). */
 import { useState } from 'react';
+import type React from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, errorText } from '../lib/api';
 import { useAuth } from '../lib/auth';
+import { guessCountry, toE164 } from '../lib/format';
 
 interface PushSettings {
   enabled: boolean;
@@ -25,6 +27,9 @@ export default function SettingsPage() {
   const settings = useQuery({ queryKey: ['push-settings'], queryFn: () => api<PushSettings>('/push/settings') });
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // The switch answers at once; the server's value wins when it comes back.
+  const [enabledOverride, setEnabledOverride] = useState<boolean | null>(null);
+  const enabled = enabledOverride ?? settings.data?.enabled ?? true;
 
   const run = async (work: () => Promise<string | void>) => {
     setBusy(true);
@@ -65,6 +70,7 @@ export default function SettingsPage() {
   return (
     <div className="page settings-page">
       <h1>Settings</h1>
+      <Profile />
       <section className="card">
         <h2>Notifications</h2>
         <p className="muted">Get a phone or desktop notification when a new message arrives on your numbers. Install Switchboard from your browser menu (“Add to Home screen”) to use it like an app.</p>
@@ -74,10 +80,20 @@ export default function SettingsPage() {
             <label className="switch">
               <input
                 type="checkbox"
-                checked={settings.data.enabled}
-                disabled={busy}
+                checked={enabled}
                 data-testid="push-enabled"
-                onChange={(e) => void run(async () => void (await api('/push/settings', { method: 'PUT', body: { enabled: e.target.checked } })))}
+                onChange={(e) => {
+                  const next = e.target.checked;
+                  setEnabledOverride(next);
+                  void run(async () => {
+                    try {
+                      await api('/push/settings', { method: 'PUT', body: { enabled: next } });
+                    } catch (err) {
+                      setEnabledOverride(null);
+                      throw err;
+                    }
+                  });
+                }}
               />
               Push notifications for {user?.name}
             </label>
@@ -87,7 +103,7 @@ export default function SettingsPage() {
             <div className="button-row">
               {pushSupported ? (
                 <>
-                  <button className="primary" onClick={() => void subscribeThisDevice()} disabled={busy || !settings.data.enabled}>
+                  <button className="primary" onClick={() => void subscribeThisDevice()} disabled={busy || !enabled}>
                     Notify this device
                   </button>
                   <button className="secondary" onClick={() => void unsubscribeThisDevice()} disabled={busy}>
@@ -113,5 +129,57 @@ export default function SettingsPage() {
         )}
       </section>
     </div>
+  );
+}
+
+/** What people may change about themselves: name, mobile (for notifications) and password. */
+function Profile() {
+  const { user } = useAuth();
+  const client = useQueryClient();
+  const [form, setForm] = useState({ name: user?.name ?? '', mobile: user?.mobile ?? '', password: '' });
+  const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
+  if (!user) return null;
+  const save = async (event: React.FormEvent) => {
+    event.preventDefault();
+    setNote(null);
+    try {
+      // Local numbers are read in the browser's country, as the person typed them.
+      const mobile = form.mobile.trim() ? (toE164(form.mobile, guessCountry()) ?? form.mobile.trim()) : null;
+      const body: Record<string, unknown> = { name: form.name, mobile };
+      if (form.password) body.password = form.password;
+      await api(`/users/${user.id}`, { method: 'PATCH', body });
+      setForm({ ...form, password: '' });
+      setNote({ ok: true, text: 'Saved.' });
+      await client.invalidateQueries({ queryKey: ['me'] });
+    } catch (err) {
+      setNote({ ok: false, text: errorText(err) });
+    }
+  };
+  return (
+    <form className="card form-grid" onSubmit={save} data-testid="profile">
+      <h2>Your profile</h2>
+      <p className="muted">
+        {user.email} · {user.role}
+        {user.extension ? ` · extension ${user.extension}` : ''}
+      </p>
+      <label>
+        Name
+        <input name="profileName" required value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
+      </label>
+      <label>
+        Mobile
+        <input name="profileMobile" value={form.mobile} onChange={(e) => setForm({ ...form, mobile: e.target.value })} placeholder="+15551234567" />
+      </label>
+      <label>
+        New password (leave empty to keep)
+        <input name="profilePassword" type="password" autoComplete="new-password" minLength={8} value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} />
+      </label>
+      {note && <div className={`notice ${note.ok ? 'success' : 'error'}`}>{note.text}</div>}
+      <div className="button-row">
+        <button className="primary" type="submit">
+          Save profile
+        </button>
+      </div>
+    </form>
   );
 }
