@@ -32,7 +32,9 @@ export function cli(env: Record<string, string>, args: string[]): any {
 }
 
 export async function startSwitchboard(env: Record<string, string>): Promise<BenchServer> {
-  const child = spawn('node', [BIN, 'start'], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+  // BENCH_NODE_ARGS passes flags to the server process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn('node', [...nodeArgs, BIN, 'start'], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
   const url = `http://127.0.0.1:${env.PORT}`;
   const deadline = Date.now() + 20_000;
   for (;;) {

@@ -11,6 +11,7 @@ import type { AppContext } from '../context.js';
 import { now, type Db } from '../db/client.js';
 import type { MessageTable, UserTable } from '../db/schema.js';
 import { assertPublicUrl } from '../lib/net-guard.js';
+import { isRoutedTo, parseDestinations } from './access.js';
 
 export interface PushSubscriptionTable {
   id: string;
@@ -74,15 +75,9 @@ export const PUSH_INBOUND_JOB = 'push.inbound';
 export async function pushRecipients(ctx: AppContext, message: MessageTable): Promise<string[]> {
   const users = await ctx.db.selectFrom('users').select(['id', 'role', 'extension', 'group_ids', 'settings']).where('tenant_id', '=', message.tenant_id).execute();
   const number = message.number_id ? await ctx.db.selectFrom('numbers').select(['destinations']).where('id', '=', message.number_id).executeTakeFirst() : undefined;
-  const destinations = number ? (JSON.parse(number.destinations) as { userIds?: string[]; extensions?: string[]; groupIds?: string[] }) : {};
+  const destinations = number ? parseDestinations(number.destinations) : {};
   const conversation = await ctx.db.selectFrom('conversations').select(['assigned_user_id']).where('id', '=', message.conversation_id).executeTakeFirst();
-  const routed = users.filter(
-    (user) =>
-      destinations.userIds?.includes(user.id) ||
-      (user.extension !== null && destinations.extensions?.includes(user.extension)) ||
-      destinations.groupIds?.some((group) => (JSON.parse(user.group_ids) as string[]).includes(group)) ||
-      user.id === conversation?.assigned_user_id,
-  );
+  const routed = users.filter((user) => isRoutedTo(user, destinations) || user.id === conversation?.assigned_user_id);
   const chosen = routed.length > 0 ? routed : users.filter((user) => user.role !== 'agent');
   return chosen.filter(isPushEnabled).map((user) => user.id);
 }
