@@ -50,7 +50,7 @@ async function main() {
 
   const db = new Database(path.join(dataDir, 'sb.db'), { readonly: true });
   const count = (status: string) => (db.prepare('select count(*) as n from messages where status = ?').get(status) as { n: number }).n;
-  const deadline = Date.now() + 300_000;
+  const deadline = Date.now() + 120_000;
   let delivered = 0;
   while (Date.now() < deadline) {
     delivered = count('delivered');
@@ -60,6 +60,7 @@ async function main() {
   const lastDelivered = (db.prepare("select max(delivered_at) as t from messages where status = 'delivered'").get() as { t: string }).t;
   const seconds = (Date.parse(lastDelivered) - started) / 1000;
   const failed = count('failed');
+  const byStatus = db.prepare('select status, count(*) as n from messages group by status').all() as Array<{ status: string; n: number }>;
   db.close();
   await server.stop();
   emulator.child.kill();
@@ -68,6 +69,7 @@ async function main() {
   console.log(`  connections ${CONNECTIONS}, accept phase ${DURATION} s`);
   console.log(`  API accept:      ${fmt(acceptRate)} requests/s (202)   p99 ${result.latency.p99} ms   non-2xx ${result.non2xx}   (target ≥ 12,000/s)`);
   console.log(`  end to end:      ${fmt(delivered / seconds)} messages/s delivered (${delivered} of ${accepted} in ${fmt(seconds, 1)} s; failed ${failed})   (target ≥ 4,000/s)`);
+  console.log(`  final statuses:  ${byStatus.map((row) => `${row.status} ${row.n}`).join(', ')}`);
 }
 
 main().catch((error) => {

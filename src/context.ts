@@ -8,6 +8,7 @@ import pino, { type Logger } from 'pino';
 import type { Config } from './config/env.js';
 import { migrateToLatest, openStore, type Db, type Store } from './db/client.js';
 import { randomToken, SecretBox } from './lib/crypto.js';
+import { WriteBatcher } from './db/write-batcher.js';
 import { JobQueue, type QueueOptions } from './jobs/queue.js';
 import { EventBus } from './services/events.js';
 import { MediaStore } from './services/media-store.js';
@@ -19,6 +20,8 @@ export interface AppContext {
   log: Logger;
   store: Store;
   db: Db;
+  /** Group-committed write transactions for the hot paths (webhook ingest, API sends). */
+  writes: WriteBatcher;
   secrets: SecretBox;
   queue: JobQueue;
   events: EventBus;
@@ -63,6 +66,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     log,
     store,
     db: store.db,
+    writes: new WriteBatcher(store.db),
     secrets,
     queue,
     events,

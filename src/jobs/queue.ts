@@ -69,6 +69,7 @@ export class JobQueue {
   private wakeUp: (() => void) | null = null;
   private pendingWake = false;
   private wakeTimer: NodeJS.Timeout | null = null;
+  private readonly completed: number[] = [];
   /** True when the last claim filled its batch or the worker was full: more work may be due. */
   private saturated = false;
   private readonly coalesceMs: number;
@@ -139,6 +140,7 @@ export class JobQueue {
     await this.loop;
     const deadline = Date.now() + timeoutMs;
     while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await this.deleteCompleted();
   }
 
   /** Resolves when no job is due and none is running (tests and benchmarks). */
@@ -221,7 +223,7 @@ export class JobQueue {
     const payload = JSON.parse(job.payload);
     try {
       await definition.handle(payload, { attempt: job.attempts, maxAttempts: job.max_attempts, log });
-      await this.db.deleteFrom('jobs').where('id', '=', job.id).where('locked_by', '=', this.workerId).execute();
+      this.complete(job.id);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const giveUp = isPermanent(error) || job.attempts >= job.max_attempts;
@@ -242,6 +244,25 @@ export class JobQueue {
         .set({ run_at: new Date(Date.now() + delay).toISOString(), locked_by: null, locked_until: null, last_error: message })
         .where('id', '=', job.id)
         .execute();
+    }
+  }
+
+  /**
+   * Finished jobs are deleted in batches, one statement per tick. A crash before the delete runs
+   * a finished job again, which handlers tolerate: they are idempotent per message.
+   */
+  private complete(id: number): void {
+    this.completed.push(id);
+    if (this.completed.length === 1) setImmediate(() => void this.deleteCompleted());
+  }
+
+  private async deleteCompleted(): Promise<void> {
+    const ids = this.completed.splice(0);
+    if (ids.length === 0) return;
+    try {
+      await this.db.deleteFrom('jobs').where('id', 'in', ids).where('locked_by', '=', this.workerId).execute();
+    } catch (error) {
+      this.log.error({ err: error }, 'could not delete finished jobs; they will run again');
     }
   }
 

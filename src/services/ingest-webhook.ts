@@ -85,7 +85,7 @@ export async function ingestWebhook(
     return refused(refuse(404, 'unknown_number', `${to} is not a number of ${input.type} account ${account.id}`), account);
   }
 
-  const stored = await ctx.db.transaction().execute(async (trx) => {
+  const stored = await ctx.writes.run(async (trx) => {
     const messageIds: string[] = [];
     let duplicates = 0;
     for (const inbound of parsed.inbound) {

@@ -124,7 +124,7 @@ export async function acceptMessage(ctx: AppContext, input: SendInput): Promise<
     media_count: media.length,
   };
   try {
-    await ctx.db.transaction().execute(async (trx) => {
+    await ctx.writes.run(async (trx) => {
       row.conversation_id = await findOrCreateConversation(trx, { tenantId: input.tenantId, numberId: number.id, ourNumber: number.number, remotes: recipients });
       await trx.insertInto('messages').values(row).execute();
       await touchConversation(trx, row.conversation_id, id, at, false);
