@@ -1,5 +1,5 @@
 /** Phone numbers to E.164 (F18) and the alphanumeric sender-ID rule (F7). */
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
 import { AppError } from '../errors.js';
 
 const SENDER_ID = /^(?=.*[A-Za-z])[A-Za-z0-9 .\-&]{1,11}$/;

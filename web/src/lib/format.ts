@@ -1,5 +1,5 @@
 /** Display helpers: times, phone numbers, sizes. All output is plain text (rendered by React as text). */
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 
 export function formatPhone(value: string): string {
   if (!value.startsWith('+')) return value;
@@ -7,26 +7,8 @@ export function formatPhone(value: string): string {
   return parsed ? parsed.formatInternational() : value;
 }
 
-/**
- * Normalises a typed number to E.164 with libphonenumber rules (F18), as the server does
- * (src/lib/phone.ts): "00" means "+", local numbers use the default country, and clearly
- * international numbers libphonenumber does not know are kept. Null when it is not a number.
- */
-export function toE164(input: string, defaultCountry?: string | null): string | null {
-  const trimmed = input.trim();
-  if (!/^[+(\d]/.test(trimmed) || /[A-Za-z]/.test(trimmed)) return null;
-  const international = trimmed.replace(/^00/, '+');
-  const parsed = international.startsWith('+')
-    ? parsePhoneNumberFromString(international)
-    : defaultCountry
-      ? parsePhoneNumberFromString(international, defaultCountry.toUpperCase() as CountryCode)
-      : undefined;
-  if (!parsed || !parsed.isPossible()) {
-    const digits = international.replace(/[\s().-]/g, '');
-    return /^\+[1-9]\d{6,14}$/.test(digits) ? digits : null;
-  }
-  return parsed.number;
-}
+/** The server's own E.164 normalisation (F18), so the dashboard shows exactly what will be stored. */
+export { toE164 } from '@shared/phone';
 
 export function guessCountry(): string {
   const lang = typeof navigator !== 'undefined' ? navigator.language : 'en-US';
