@@ -16,6 +16,7 @@ import { providerModule } from '../providers/core/registry.js';
 import type { InboundMessage, StatusUpdate, WebhookRequest } from '../providers/core/types.js';
 import { findOrCreateConversation, touchConversation } from './conversations.js';
 import { applyStatus, lockProviderMessage, recordStatus } from './message-status.js';
+import { recordCarrierOptOut } from './routing/opt-outs.js';
 
 export type WebhookVerdict = 'accepted' | 'duplicate' | 'refused';
 
@@ -96,10 +97,14 @@ export async function ingestWebhook(
       else duplicates += 1;
     }
     const statusMessages: MessageTable[] = [];
+    const optedOut: Array<{ message: MessageTable; code: string }> = [];
     for (const update of parsed.statuses) {
       const result = await storeStatus(ctx, trx, account, update);
       if (result === 'duplicate') duplicates += 1;
-      else if (result) statusMessages.push(result);
+      else if (result) {
+        statusMessages.push(result);
+        if (update.optedOut) optedOut.push({ message: result, code: update.errorCode ?? 'opted_out' });
+      }
     }
     const changed = messageIds.length + statusMessages.length;
     const verdict: WebhookVerdict = changed === 0 && duplicates > 0 ? 'duplicate' : 'accepted';
@@ -107,10 +112,12 @@ export async function ingestWebhook(
       .insertInto('webhook_log')
       .values({ ...logRow, tenant_id: account.tenant_id, provider_account_id: account.id, verdict, reason: null, http_status: 200 })
       .execute();
-    return { messageIds, statusMessages, verdict };
+    return { messageIds, statusMessages, optedOut, verdict };
   });
 
   if (stored.messageIds.length > 0) ctx.queue.wake();
+  // A receipt saying the recipient opted out at the carrier stops later sends up front (F27).
+  for (const { message, code } of stored.optedOut) await recordCarrierOptOut(ctx, message, code);
   for (const message of stored.statusMessages) {
     ctx.events.publish({
       type: 'message.status',

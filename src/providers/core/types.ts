@@ -109,6 +109,8 @@ export interface StatusUpdate {
   errorCode?: string;
   errorMessage?: string;
   at?: string;
+  /** The carrier refused because the recipient opted out there (STOP at the carrier, F27). */
+  optedOut?: boolean;
 }
 
 export interface ParsedWebhook {

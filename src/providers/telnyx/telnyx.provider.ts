@@ -101,6 +101,7 @@ export function createTelnyxProvider(account: ProviderAccountConfig, deps: Adapt
     const error = Array.isArray(payload.errors) ? payload.errors[0] : undefined;
     if (error?.code !== undefined) {
       update.errorCode = String(error.code);
+      update.optedOut = TELNYX_ERROR_KIND[update.errorCode] === 'opted_out';
       update.errorMessage = [error.title, error.detail].filter(Boolean).join(': ') || `telnyx error ${error.code}`;
     }
     return update;

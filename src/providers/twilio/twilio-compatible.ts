@@ -68,6 +68,7 @@ export function createTwilioCompatibleProvider(options: TwilioCompatibleOptions,
     const errorCode = fields.get('ErrorCode');
     if (errorCode) {
       update.errorCode = errorCode;
+      update.optedOut = TWILIO_ERROR_KIND[errorCode] === 'opted_out';
       update.errorMessage = fields.get('ErrorMessage') ?? `${provider} error ${errorCode}`;
     }
     return { inbound: [], statuses: [update] };
