@@ -1,6 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { MalformedWebhookError, WebhookAuthError } from '../core/errors.js';
 import { basicAuth } from '../core/http.js';
@@ -8,6 +5,7 @@ import type { AdapterDeps, WebhookRequest } from '../core/types.js';
 import { describeProviderContract } from '../testing/contract.js';
 import { startBandwidthEmulator } from './bandwidth.emulator.js';
 import { createBandwidthProvider } from './bandwidth.provider.js';
+import { loadWebhookFixture } from '../testing/fixtures.js';
 
 const credentials = {
   accountId: '9900000',
@@ -52,12 +50,7 @@ describeProviderContract({
   statuses: { 'message-sending': 'sending', 'message-sent': 'sent', 'message-delivered': 'delivered', 'message-read': 'delivered', 'message-failed': 'undelivered' },
 });
 
-const fixturesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__');
-
-function fixture(name: string): WebhookRequest {
-  const recorded = JSON.parse(fs.readFileSync(path.join(fixturesDir, `${name}.json`), 'utf8')) as { method: string; url: string; headers: Record<string, string>; body: string };
-  return { method: recorded.method, url: recorded.url, headers: recorded.headers, rawBody: Buffer.from(recorded.body, 'utf8'), query: {} };
-}
+const fixture = (name: string): WebhookRequest => loadWebhookFixture(new URL('./__fixtures__/', import.meta.url), name);
 
 function adapter(options: { fetch?: typeof fetch; callbackPassword?: string; baseUrl?: string | null } = {}) {
   const deps: AdapterDeps = {

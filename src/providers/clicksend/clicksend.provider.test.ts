@@ -1,10 +1,10 @@
-import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MalformedWebhookError } from '../core/errors.js';
 import type { AdapterDeps, OutboundMessage, WebhookRequest } from '../core/types.js';
 import { describeProviderContract } from '../testing/contract.js';
 import { startClicksendEmulator } from './clicksend.emulator.js';
 import { createClicksendProvider } from './clicksend.provider.js';
+import { loadWebhookFixture, offlineDeps } from '../testing/fixtures.js';
 
 const credentials = { username: 'switchboard-test', apiKey: 'A1B2C3D4-E5F6-7A8B-9C0D-E1F2A3B4C5D6' };
 const perMessageFailure = (status: string) => ({
@@ -40,21 +40,11 @@ describeProviderContract({
 });
 
 const TOKEN = 'test-url-token-0123456789abcdef';
-const deps: AdapterDeps = {
-  fetch: (async () => {
-    throw new Error('tests make no network calls');
-  }) as typeof fetch,
-  clock: () => new Date(),
-  readOwnMedia: async () => null,
-  loopback: async () => undefined,
-};
+const deps: AdapterDeps = offlineDeps;
 const account = { id: 'pa_1', tenantId: 't_1', type: 'clicksend', credentials, baseUrl: null, webhookUrl: `https://pbx.example.com/webhook/clicksend/sms?token=${TOKEN}` };
 const adapter = createClicksendProvider(account, deps);
 
-function fixture(name: string): WebhookRequest {
-  const recorded = JSON.parse(fs.readFileSync(new URL(`./__fixtures__/${name}.json`, import.meta.url), 'utf8'));
-  return { method: recorded.method, url: recorded.url, headers: recorded.headers, rawBody: Buffer.from(recorded.body), query: Object.fromEntries(new URL(recorded.url).searchParams) };
-}
+const fixture = (name: string): WebhookRequest => loadWebhookFixture(new URL('./__fixtures__/', import.meta.url), name);
 
 describe('clicksend recorded webhooks', () => {
   const receipts: Array<[string, Record<string, unknown>]> = [

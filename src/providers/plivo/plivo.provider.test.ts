@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MalformedWebhookError, WebhookAuthError } from '../core/errors.js';
 import type { AdapterDeps, WebhookRequest } from '../core/types.js';
@@ -6,6 +5,7 @@ import { describeProviderContract } from '../testing/contract.js';
 import { startPlivoEmulator } from './plivo.emulator.js';
 import { createPlivoProvider } from './plivo.provider.js';
 import { plivoSignatureV3, plivoSignedString } from './plivo.signature.js';
+import { loadWebhookFixture, offlineDeps } from '../testing/fixtures.js';
 
 const credentials = { authId: 'MAZDQ1ZJIYMDZKMMZKYM', authToken: 'test-plivo-auth-token-0123456789' };
 
@@ -41,20 +41,10 @@ describeProviderContract({
   statuses: { queued: 'queued', sent: 'sent', delivered: 'delivered', read: 'delivered', undelivered: 'undelivered', failed: 'failed', rejected: 'failed' },
 });
 
-const deps: AdapterDeps = {
-  fetch: (async () => {
-    throw new Error('tests make no network calls');
-  }) as typeof fetch,
-  clock: () => new Date(),
-  readOwnMedia: async () => null,
-  loopback: async () => undefined,
-};
+const deps: AdapterDeps = offlineDeps;
 const adapter = createPlivoProvider({ id: 'pa_1', tenantId: 't_1', type: 'plivo', credentials, baseUrl: null, webhookUrl: 'https://pbx.example.com/webhook/plivo/sms' }, deps);
 
-function fixture(name: string): WebhookRequest {
-  const recorded = JSON.parse(fs.readFileSync(new URL(`./__fixtures__/${name}.json`, import.meta.url), 'utf8'));
-  return { method: recorded.method, url: recorded.url, headers: recorded.headers, rawBody: Buffer.from(recorded.body), query: Object.fromEntries(new URL(recorded.url).searchParams) };
-}
+const fixture = (name: string): WebhookRequest => loadWebhookFixture(new URL('./__fixtures__/', import.meta.url), name);
 
 describe('plivo signature (V3, as the official SDK computes it)', () => {
   const params: Array<[string, string]> = [['From', '14155550100'], ['To', '14155550199'], ['Text', 'hi'], ['Type', 'sms'], ['MessageUUID', 'abc']];

@@ -1,10 +1,10 @@
-import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MalformedWebhookError } from '../core/errors.js';
 import type { AdapterDeps, WebhookRequest } from '../core/types.js';
 import { describeProviderContract } from '../testing/contract.js';
 import { startSignalwireEmulator } from './signalwire.emulator.js';
 import { createSignalwireProvider, signalwireApiRoot, signalwireSpaceOrigin } from './signalwire.provider.js';
+import { loadWebhookFixture, offlineDeps } from '../testing/fixtures.js';
 
 const credentials = { projectId: '446e9986-0848-4d46-a617-48793c5f5e07', apiToken: 'PTtest0123456789abcdef', spaceUrl: 'example.signalwire.com', signingKey: 'PSKtest0123456789abcdefSigningKey' };
 
@@ -33,20 +33,10 @@ describeProviderContract({
   statuses: { queued: 'queued', sending: 'sending', sent: 'sent', delivered: 'delivered', undelivered: 'undelivered', failed: 'failed' },
 });
 
-const deps: AdapterDeps = {
-  fetch: (async () => {
-    throw new Error('tests make no network calls');
-  }) as typeof fetch,
-  clock: () => new Date(),
-  readOwnMedia: async () => null,
-  loopback: async () => undefined,
-};
+const deps: AdapterDeps = offlineDeps;
 const adapter = createSignalwireProvider({ id: 'pa_1', tenantId: 't_1', type: 'signalwire', credentials, baseUrl: null, webhookUrl: 'https://pbx.example.com/webhook/signalwire/sms' }, deps);
 
-function fixture(name: string): WebhookRequest {
-  const recorded = JSON.parse(fs.readFileSync(new URL(`./__fixtures__/${name}.json`, import.meta.url), 'utf8'));
-  return { method: recorded.method, url: recorded.url, headers: recorded.headers, rawBody: Buffer.from(recorded.body), query: {} };
-}
+const fixture = (name: string): WebhookRequest => loadWebhookFixture(new URL('./__fixtures__/', import.meta.url), name);
 
 describe('signalwire send errors', () => {
   // Opt-out answers are checked on the adapter: through the app they also opt the contract's recipient out.

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MalformedWebhookError, ProviderError, UnsupportedCapabilityError, WebhookAuthError } from '../core/errors.js';
 import type { AdapterDeps, WebhookRequest } from '../core/types.js';
@@ -6,6 +5,7 @@ import { describeProviderContract } from '../testing/contract.js';
 import { startSinchEmulator, type SinchEmulator } from './sinch.emulator.js';
 import { createSinchProvider } from './sinch.provider.js';
 import { sinchSignature } from './sinch.signature.js';
+import { loadWebhookFixture } from '../testing/fixtures.js';
 
 const credentials = { servicePlanId: 'a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4', apiToken: 'test-api-token-0123456789', region: 'us', webhookSecret: 'test-webhook-secret' };
 
@@ -39,10 +39,7 @@ function adapter(overrides: Partial<typeof credentials> = {}, fetchImpl: typeof 
   const deps: AdapterDeps = { fetch: fetchImpl, clock: () => now, readOwnMedia: async () => null, loopback: async () => undefined };
   return createSinchProvider({ id: 'pa_fixture', tenantId: 't', type: 'sinch', credentials: { ...credentials, ...overrides }, baseUrl: null, webhookUrl: 'https://switchboard.example.com/webhook/sinch/sms/pa_fixture' }, deps);
 }
-function fixture(name: string): WebhookRequest {
-  const recorded = JSON.parse(fs.readFileSync(new URL(`./__fixtures__/${name}.json`, import.meta.url), 'utf8'));
-  return { method: recorded.method, url: recorded.url, headers: recorded.headers, rawBody: Buffer.from(recorded.body), query: {} };
-}
+const fixture = (name: string): WebhookRequest => loadWebhookFixture(new URL('./__fixtures__/', import.meta.url), name);
 const withBody = (request: WebhookRequest, body: string): WebhookRequest => ({ ...request, rawBody: Buffer.from(body) });
 const report = (status: string, providerStatus: string, errorCode?: string) => ({
   statuses: [{ providerMessageId: '01FC66621XXXXX119Z8PMV1QPQ', status, providerStatus, at: '2025-01-01T12:00:00.000Z', ...(errorCode ? { errorCode, errorMessage: expect.any(String) } : {}) }],

@@ -1,12 +1,10 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { MalformedWebhookError, WebhookAuthError } from '../core/errors.js';
 import type { AdapterDeps, WebhookRequest } from '../core/types.js';
 import { describeProviderContract } from '../testing/contract.js';
 import { startTelnyxEmulator, type TelnyxEmulator } from './telnyx.emulator.js';
 import { createTelnyxProvider } from './telnyx.provider.js';
+import { loadWebhookFixture } from '../testing/fixtures.js';
 
 const credentials: Record<string, string> = { apiKey: 'KEY0123456789ABCDEF_test', publicKey: '' };
 let emulator: TelnyxEmulator;
@@ -57,12 +55,7 @@ describeProviderContract({
 // Recorded-shape webhooks, signed with the seed-0x07 key at 1700000000 (see providers/telnyx.md §4).
 const FIXTURE_KEY = '6kpsY+KcUgq+9VB7Ey7F+ZVHdq6+vnuSQh7qaRRG0iw=';
 const FIXTURE_TIME = new Date(1_700_000_000_000);
-const fixturesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__');
-
-function fixture(name: string): WebhookRequest {
-  const recorded = JSON.parse(fs.readFileSync(path.join(fixturesDir, `${name}.json`), 'utf8')) as { method: string; url: string; headers: Record<string, string>; body: string };
-  return { method: recorded.method, url: recorded.url, headers: recorded.headers, rawBody: Buffer.from(recorded.body, 'utf8'), query: {} };
-}
+const fixture = (name: string): WebhookRequest => loadWebhookFixture(new URL('./__fixtures__/', import.meta.url), name);
 
 function adapter(options: { publicKey?: string; now?: Date; fetch?: typeof fetch; messagingProfileId?: string } = {}) {
   const deps: AdapterDeps = {

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MalformedWebhookError, ProviderError, UnsupportedCapabilityError, WebhookAuthError } from '../core/errors.js';
@@ -8,6 +7,7 @@ import type { RecordedRequest, SignedWebhook } from '../testing/emulator.js';
 import { startVonageEmulator, type VonageEmulator } from './vonage.emulator.js';
 import { createVonageProvider, vonageApi } from './vonage.provider.js';
 import { isValidVonageSmsSignature, sha256Hex, signJwt, verifyRs256, vonageSmsSignature } from './vonage.signature.js';
+import { loadWebhookFixture } from '../testing/fixtures.js';
 
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
 const smsCredentials = { api: 'sms', apiKey: 'abcd1234', apiSecret: 'test-api-secret', signatureSecret: 'test-signature-secret', signatureMethod: 'sha256' };
@@ -90,10 +90,7 @@ function adapter(credentials: Record<string, string>, fetchImpl: typeof fetch = 
   const deps: AdapterDeps = { fetch: fetchImpl, clock: () => now, readOwnMedia: async () => null, loopback: async () => undefined };
   return createVonageProvider({ id: 'pa_fixture', tenantId: 't', type: 'vonage', credentials, baseUrl: 'https://api.nexmo.com', webhookUrl: 'https://switchboard.example.com/webhook/vonage/sms/pa_fixture' }, deps);
 }
-function fixture(name: string): WebhookRequest {
-  const recorded = JSON.parse(fs.readFileSync(new URL(`./__fixtures__/${name}.json`, import.meta.url), 'utf8'));
-  return { method: recorded.method, url: recorded.url, headers: recorded.headers, rawBody: Buffer.from(recorded.body), query: Object.fromEntries(new URL(recorded.url).searchParams) };
-}
+const fixture = (name: string): WebhookRequest => loadWebhookFixture(new URL('./__fixtures__/', import.meta.url), name);
 const withBody = (request: WebhookRequest, body: string): WebhookRequest => ({ ...request, rawBody: Buffer.from(body) });
 
 describe('vonage recorded webhooks', () => {
