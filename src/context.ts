@@ -14,6 +14,7 @@ import { EventBus } from './services/events.js';
 import { MediaStore } from './services/media-store.js';
 import { ProviderAccounts } from './services/provider-accounts.js';
 import type { AdapterDeps } from './providers/core/types.js';
+import { createNetGuard, type NetGuard } from './lib/net-guard.js';
 
 export interface AppContext {
   config: Readonly<Config>;
@@ -27,6 +28,9 @@ export interface AppContext {
   events: EventBus;
   media: MediaStore;
   accounts: ProviderAccounts;
+  /** The guarded fetch: every outbound connection goes through it (lib/net-guard.ts). */
+  fetch: typeof fetch;
+  net: NetGuard;
   /** Set by the HTTP app so the sandbox carrier can post its webhooks in-process. */
   loopback: AdapterDeps['loopback'];
   close(): Promise<void>;
@@ -59,6 +63,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   const queue = new JobQueue(store.db, store.dialect, log, options.queue);
   const events = new EventBus(log, store.pgPool);
   await events.start();
+  const net = createNetGuard({ allowPrivate: config.allowPrivateUrls });
   const media = new MediaStore(store.db, store.dialect, config.dataDir, secrets, config.publicUrl);
 
   const context = {
@@ -71,13 +76,15 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     queue,
     events,
     media,
+    net,
+    fetch: options.fetch ?? net.fetch,
     loopback: async () => {
       throw new Error('the HTTP app is not running, so the sandbox carrier cannot call back');
     },
   } as Omit<AppContext, 'accounts' | 'close'> as AppContext;
 
   const deps: AdapterDeps = {
-    fetch: options.fetch ?? fetch,
+    fetch: context.fetch,
     clock: () => new Date(),
     readOwnMedia: (url) => media.readSignedUrl(url),
     loopback: (p, body, headers) => context.loopback(p, body, headers),

@@ -51,6 +51,8 @@ export async function createTestApp(options: { env?: Record<string, string>; wor
     DATA_DIR: dataDir,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     PUBLIC_URL: options.publicUrl ?? 'http://switchboard.test',
+    // Emulators and receivers listen on loopback; tests about the guard override this.
+    ALLOW_PRIVATE_URLS: '127.0.0.1/32,::1/128',
     ...options.env,
   });
   const ctx = await createContext(config, { queue: { pollMs: 20, backoffBaseMs: 20 }, fetch: options.fetch });

@@ -3,6 +3,7 @@
  * returns a frozen, typed object. A bad value throws ConfigError naming the variable.
  */
 import path from 'node:path';
+import { parseAllowList } from '../lib/net-guard.js';
 
 export class ConfigError extends Error {
   constructor(public readonly variable: string, problem: string) {
@@ -35,6 +36,30 @@ export interface Config {
   tlsKey: string | null;
   /** Raw `<PROVIDER>_*` variables, read by the provider registry (F6). */
   providerEnv: Readonly<Record<string, string>>;
+  /** CIDRs outbound connections may reach although private (ALLOW_PRIVATE_URLS). */
+  allowPrivateUrls: readonly string[];
+  /** Reverse proxies whose X-Forwarded-* headers are believed (TRUST_PROXY); empty trusts none. */
+  trustProxy: readonly string[];
+  /** Bearer token /metrics requires when set. */
+  metricsToken: string | null;
+  /** Where media bytes live: the local folder (default) or S3-compatible object storage. */
+  mediaStore: MediaStoreConfig;
+  retention: RetentionConfig;
+  /** How long SIGTERM waits for in-flight work before exiting. */
+  shutdownGraceMs: number;
+}
+
+export type MediaStoreConfig =
+  | { kind: 'local' }
+  | { kind: 's3'; bucket: string; prefix: string; endpoint: string | null; region: string; accessKeyId: string | null; secretAccessKey: string | null; forcePathStyle: boolean };
+
+export interface RetentionConfig {
+  webhookLogDays: number;
+  deadJobsDays: number;
+  /** 0 keeps media forever. */
+  mediaDays: number;
+  /** A session unused this long is signed out. */
+  sessionIdleMinutes: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -80,10 +105,60 @@ function parseDatabase(raw: string, cwd: string): Pick<Config, 'dialect' | 'sqli
 }
 
 const PROVIDER_ENV = /^[A-Z][A-Z0-9]*_[A-Z0-9_]+$/;
-const NON_PROVIDER_PREFIXES = ['SMTP_', 'MAIL_', 'DATABASE_', 'DATA_', 'SECRET_', 'DEFAULT_', 'ADMIN_', 'LOG_', 'PUBLIC_', 'TLS_', 'SWITCHBOARD_', 'BODY_', 'NODE_', 'NPM_'];
+const NON_PROVIDER_PREFIXES = ['SMTP_', 'MAIL_', 'DATABASE_', 'DATA_', 'SECRET_', 'DEFAULT_', 'ADMIN_', 'LOG_', 'PUBLIC_', 'TLS_', 'SWITCHBOARD_', 'BODY_', 'NODE_', 'NPM_', 'ALLOW_', 'TRUST_', 'METRICS_', 'MEDIA_', 'S3_', 'RETENTION_', 'SESSION_', 'SHUTDOWN_', 'TEST_', 'BENCH_'];
+
+function list(env: NodeJS.ProcessEnv, name: string): string[] {
+  return (optional(env, name) ?? '').split(/[\s,]+/).filter(Boolean);
+}
+
+function cidrList(env: NodeJS.ProcessEnv, name: string): string[] {
+  const entries = list(env, name);
+  try {
+    parseAllowList(entries);
+  } catch (error) {
+    throw new ConfigError(name, `must be a comma-separated list of IP addresses or CIDRs: ${(error as Error).message}`);
+  }
+  return entries;
+}
+
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
+  const raw = optional(env, name);
+  if (raw === null) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new ConfigError(name, `must be a whole number of at least ${min}, got "${raw}"`);
+  return value;
+}
+
+function parseMediaStore(env: NodeJS.ProcessEnv): MediaStoreConfig {
+  const raw = optional(env, 'MEDIA_STORE');
+  if (raw === null || raw === 'local') return { kind: 'local' };
+  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(raw);
+  if (!match) throw new ConfigError('MEDIA_STORE', `must be "local" or s3://bucket[/prefix], got "${raw}"`);
+  const endpoint = optional(env, 'S3_ENDPOINT');
+  if (endpoint !== null) parseUrl('S3_ENDPOINT', endpoint, ['http:', 'https:']);
+  const accessKeyId = optional(env, 'S3_ACCESS_KEY_ID');
+  const secretAccessKey = optional(env, 'S3_SECRET_ACCESS_KEY');
+  if ((accessKeyId === null) !== (secretAccessKey === null)) {
+    throw new ConfigError(accessKeyId === null ? 'S3_ACCESS_KEY_ID' : 'S3_SECRET_ACCESS_KEY', 'must be set together with ' + (accessKeyId === null ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID'));
+  }
+  const pathStyle = optional(env, 'S3_FORCE_PATH_STYLE') ?? 'false';
+  if (!['true', 'false', '1', '0'].includes(pathStyle)) throw new ConfigError('S3_FORCE_PATH_STYLE', 'must be true or false');
+  return {
+    kind: 's3',
+    bucket: match[1]!,
+    prefix: (match[2] ?? '').replace(/^\/+|\/+$/g, ''),
+    endpoint,
+    region: optional(env, 'S3_REGION') ?? 'us-east-1',
+    accessKeyId,
+    secretAccessKey,
+    forcePathStyle: pathStyle === 'true' || pathStyle === '1',
+  };
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Readonly<Config> {
-  const databaseUrl = optional(env, 'DATABASE_URL') ?? 'sqlite:./data/switchboard.db';
+  const dataDir = path.resolve(cwd, optional(env, 'DATA_DIR') ?? './data');
+  // The default database lives in DATA_DIR, wherever that is.
+  const databaseUrl = optional(env, 'DATABASE_URL') ?? `sqlite:${path.join(dataDir, 'switchboard.db')}`;
   const defaultCountry = optional(env, 'DEFAULT_COUNTRY')?.toUpperCase() ?? null;
   if (defaultCountry !== null && !/^[A-Z]{2}$/.test(defaultCountry)) {
     throw new ConfigError('DEFAULT_COUNTRY', `must be a two-letter ISO country code such as US, got "${defaultCountry}"`);
@@ -130,7 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     publicUrl: parseUrl('PUBLIC_URL', optional(env, 'PUBLIC_URL') ?? 'http://localhost:3000', ['http:', 'https:']),
     databaseUrl,
     ...parseDatabase(databaseUrl, cwd),
-    dataDir: path.resolve(cwd, optional(env, 'DATA_DIR') ?? './data'),
+    dataDir,
     secretKey,
     smtpUrl,
     mailFrom,
@@ -143,5 +218,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     tlsCert,
     tlsKey,
     providerEnv: Object.freeze(providerEnv),
+    allowPrivateUrls: Object.freeze(cidrList(env, 'ALLOW_PRIVATE_URLS')),
+    trustProxy: Object.freeze(cidrList(env, 'TRUST_PROXY')),
+    metricsToken: optional(env, 'METRICS_TOKEN'),
+    mediaStore: parseMediaStore(env),
+    retention: {
+      webhookLogDays: wholeNumber(env, 'RETENTION_WEBHOOK_LOG_DAYS', 30, 1),
+      deadJobsDays: wholeNumber(env, 'RETENTION_DEAD_JOBS_DAYS', 30, 1),
+      mediaDays: wholeNumber(env, 'RETENTION_MEDIA_DAYS', 0),
+      sessionIdleMinutes: wholeNumber(env, 'SESSION_IDLE_MINUTES', 24 * 60, 5),
+    },
+    shutdownGraceMs: wholeNumber(env, 'SHUTDOWN_GRACE_SECONDS', 20, 1) * 1000,
   });
 }

@@ -4,7 +4,6 @@
  */
 import type { AppContext } from '../context.js';
 import type { MessageTable } from '../db/schema.js';
-import { assertPublicUrl } from '../lib/net-guard.js';
 import { PROCESS_INBOUND_JOB } from '../services/ingest-webhook.js';
 import { ProviderError } from '../providers/core/errors.js';
 import type { JobDefinition } from './queue.js';
@@ -40,10 +39,8 @@ async function downloadPendingMedia(ctx: AppContext, message: MessageTable, last
   const adapter = ctx.accounts.adapter(account);
   for (const item of pending) {
     try {
-      const own = await ctx.media.readSignedUrl(item.source_url ?? '');
-      // A provider account with a base-URL override (an emulator, a private gateway) may serve
-      // media from private addresses; every other media URL must be public.
-      if (!own && !account.base_url && account.type !== 'sandbox') await assertPublicUrl(item.source_url ?? '');
+      // Every download goes through the guarded fetch (adapters' deps.fetch): private addresses
+      // are refused at connect time on every redirect hop unless ALLOW_PRIVATE_URLS admits them.
       const fetched = await adapter.fetchMedia(item.source_url ?? '');
       const contentType = item.content_type !== 'application/octet-stream' ? item.content_type : fetched.contentType;
       ctx.media.checkMedia(contentType, fetched.data.length);

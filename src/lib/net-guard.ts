@@ -1,25 +1,168 @@
-/** Refuses URLs that resolve to private, loopback or link-local addresses (SSRF guard, SPEC §4). */
-import { lookup } from 'node:dns/promises';
+/**
+ * The one private-address guard for every outbound connection (SSRF, SPEC §4): media downloads,
+ * carrier APIs, event and workflow webhooks, Web Push. The guarded fetch checks the address it is
+ * about to connect to — after DNS, on every redirect hop — and connects to exactly that address,
+ * so a name that resolves to a public address at check time cannot be switched to a private one
+ * at connect time. Private ranges the operator trusts are allowed with ALLOW_PRIVATE_URLS.
+ */
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
+import { Agent, fetch as undiciFetch } from 'undici';
 
-const PRIVATE = new BlockList();
-for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4]] as const) {
-  PRIVATE.addSubnet(net, prefix, 'ipv4');
+export class PrivateAddressError extends Error {
+  readonly code = 'private_address';
+  constructor(readonly target: string, readonly address: string) {
+    super(`${target} resolves to ${address}, a private, loopback or reserved address; refused (an operator can allow it with ALLOW_PRIVATE_URLS)`);
+    this.name = 'PrivateAddressError';
+  }
 }
-for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['::ffff:0:0', 96]] as const) {
-  PRIVATE.addSubnet(net, prefix, 'ipv6');
+
+// IPv4 and IPv6 rules live in separate lists: Node's BlockList matches IPv4 addresses against
+// IPv6 rules such as ::ffff:0:0/96, which once made the guard refuse every IPv4 address.
+const PRIVATE_V4 = new BlockList();
+for (const [net, prefix] of [
+  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
+  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24],
+  ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
+] as const) {
+  PRIVATE_V4.addSubnet(net, prefix, 'ipv4');
+}
+const PRIVATE_V6 = new BlockList();
+for (const [net, prefix] of [
+  // ::/96 holds ::, ::1 and the deprecated IPv4-compatible forms (::7f00:1 is 127.0.0.1).
+  ['::', 96], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['100::', 64], ['2001::', 32], ['2001:db8::', 32], ['2002::', 16],
+  ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
+] as const) {
+  PRIVATE_V6.addSubnet(net, prefix, 'ipv6');
+}
+
+/** Expands an IPv6 address to its eight 16-bit groups (an embedded dotted quad included). */
+function ipv6Groups(address: string): number[] {
+  let text = address.split('%')[0]!.toLowerCase();
+  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted[1]!.split('.').map(Number) as [number, number, number, number];
+    text = text.slice(0, -dotted[1]!.length) + `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const middle = tail === undefined ? [] : new Array(8 - left.length - right.length).fill('0');
+  return [...left, ...middle, ...right].map((group) => parseInt(group || '0', 16));
+}
+
+/** The IPv4 address inside an IPv4-mapped IPv6 address (::ffff:a.b.c.d in any spelling), else null. */
+function unwrapMappedIpv4(address: string): string | null {
+  const groups = ipv6Groups(address);
+  if (groups.length !== 8 || groups.slice(0, 5).some((g) => g !== 0) || groups[5] !== 0xffff) return null;
+  return [groups[6]! >> 8, groups[6]! & 0xff, groups[7]! >> 8, groups[7]! & 0xff].join('.');
+}
+
+/** A plain address of either family, IPv4-mapped IPv6 unwrapped; null when not an IP literal. */
+function canonical(address: string): { address: string; family: 'ipv4' | 'ipv6' } | null {
+  const bare = address.replace(/^\[|\]$/g, '');
+  const family = isIP(bare);
+  if (family === 4) return { address: bare, family: 'ipv4' };
+  if (family !== 6) return null;
+  const mapped = unwrapMappedIpv4(bare);
+  return mapped ? { address: mapped, family: 'ipv4' } : { address: bare.split('%')[0]!, family: 'ipv6' };
 }
 
 export function isPrivateAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 0) return false;
-  return PRIVATE.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  const ip = canonical(address);
+  if (!ip) return false;
+  return ip.family === 'ipv4' ? PRIVATE_V4.check(ip.address, 'ipv4') : PRIVATE_V6.check(ip.address, 'ipv6');
 }
 
-export async function assertPublicUrl(url: string): Promise<void> {
-  const parsed = new URL(url);
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error(`media URL ${url} is not http(s)`);
-  const host = parsed.hostname.replace(/^\[|\]$/g, '');
-  const addresses = isIP(host) ? [host] : (await lookup(host, { all: true })).map((entry) => entry.address);
-  if (addresses.some(isPrivateAddress)) throw new Error(`media URL ${url} points at a private address; refused`);
+/** Parses ALLOW_PRIVATE_URLS entries (`10.0.0.0/8`, `192.168.1.20`, `fd00::/8`); throws on a bad one. */
+export function parseAllowList(entries: readonly string[]): BlockList {
+  const list = new BlockList();
+  for (const entry of entries) {
+    const [net, prefixText] = entry.split('/');
+    const ip = canonical(net ?? '');
+    if (!ip) throw new Error(`"${entry}" is not an IP address or CIDR`);
+    const max = ip.family === 'ipv4' ? 32 : 128;
+    const prefix = prefixText === undefined ? max : Number(prefixText);
+    if (!Number.isInteger(prefix) || prefix < 0 || prefix > max) throw new Error(`"${entry}" has a bad prefix length`);
+    list.addSubnet(ip.address, prefix, ip.family);
+  }
+  return list;
+}
+
+const MAX_REDIRECTS = 5;
+
+export interface NetGuard {
+  /** fetch() that refuses private addresses at every connection and redirect hop. */
+  fetch: typeof fetch;
+  /** Resolves a URL's host now and throws PrivateAddressError (or a plain Error for a bad URL) if it is not allowed. */
+  checkUrl(url: string): Promise<void>;
+  isAllowed(address: string): boolean;
+}
+
+export function createNetGuard(options: { allowPrivate?: readonly string[] } = {}): NetGuard {
+  const allow = parseAllowList(options.allowPrivate ?? []);
+  const isAllowed = (address: string): boolean => {
+    const ip = canonical(address);
+    if (!ip) return false;
+    return !isPrivateAddress(ip.address) || allow.check(ip.address, ip.family);
+  };
+
+  // The connection's own DNS lookup: only allowed addresses are handed to connect().
+  const guardedLookup = (hostname: string, lookupOptions: { all?: boolean }, callback: (...args: any[]) => void) => {
+    dnsLookup(hostname, { all: true }, (error, addresses: LookupAddress[]) => {
+      if (error) return callback(error);
+      const allowed = addresses.filter((entry) => isAllowed(entry.address));
+      if (allowed.length === 0) return callback(new PrivateAddressError(hostname, addresses[0]?.address ?? 'no address'));
+      if (lookupOptions.all) return callback(null, allowed);
+      return callback(null, allowed[0]!.address, allowed[0]!.family);
+    });
+  };
+  const agent = new Agent({ connect: { lookup: guardedLookup as never }, connections: 64 });
+
+  function checkLiteral(url: URL): void {
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${url.protocol} URLs are not allowed; only http and https`);
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (isIP(host) && !isAllowed(host)) throw new PrivateAddressError(url.host, host);
+  }
+
+  const guardedFetch = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+    let url = new URL(typeof input === 'string' || input instanceof URL ? input.toString() : input.url);
+    let requestInit: RequestInit = { ...init };
+    const follow = (init.redirect ?? 'follow') === 'follow';
+    for (let hop = 0; ; hop += 1) {
+      checkLiteral(url);
+      let response: Response;
+      try {
+        response = (await undiciFetch(url, { ...(requestInit as object), redirect: 'manual', dispatcher: agent } as never)) as unknown as Response;
+      } catch (error) {
+        const cause = (error as { cause?: unknown }).cause;
+        if (cause instanceof PrivateAddressError) throw cause;
+        throw error;
+      }
+      const location = response.headers.get('location');
+      if (!follow || response.status < 300 || response.status > 399 || !location) return response;
+      if (hop >= MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects from ${url.origin}`);
+      await response.body?.cancel();
+      url = new URL(location, url);
+      // 303 (and 301/302 after a POST) turn into a GET without a body, as browsers do.
+      if (response.status === 303 || ((response.status === 301 || response.status === 302) && requestInit.method && requestInit.method !== 'GET' && requestInit.method !== 'HEAD')) {
+        requestInit = { ...requestInit, method: 'GET', body: undefined };
+      }
+    }
+  };
+
+  async function checkUrl(raw: string): Promise<void> {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new Error(`"${raw}" is not a URL`);
+    }
+    checkLiteral(url);
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (isIP(host)) return;
+    await new Promise<void>((resolve, reject) => guardedLookup(host, { all: true }, (error: Error | null) => (error ? reject(error) : resolve())));
+  }
+
+  return { fetch: guardedFetch as typeof fetch, checkUrl, isAllowed };
 }

@@ -10,7 +10,6 @@ import webpush from 'web-push';
 import type { AppContext } from '../context.js';
 import { now, type Db } from '../db/client.js';
 import type { MessageTable, UserTable } from '../db/schema.js';
-import { assertPublicUrl } from '../lib/net-guard.js';
 import { isRoutedTo, parseDestinations } from './access.js';
 
 export interface PushSubscriptionTable {
@@ -106,12 +105,18 @@ export async function sendPushToUsers(ctx: AppContext, tenantId: string, userIds
   const body = JSON.stringify(payload);
   for (const subscription of subscriptions) {
     try {
-      await assertPublicUrl(subscription.endpoint);
-      await webpush.sendNotification(
+      // web-push builds the encrypted, VAPID-signed request; it goes out through the guarded fetch
+      // so a subscription endpoint on a private address is refused at connect time.
+      const request = webpush.generateRequestDetails(
         { endpoint: subscription.endpoint, keys: { p256dh: subscription.p256dh, auth: subscription.auth } },
         body,
-        { vapidDetails: { subject, publicKey: keys.publicKey, privateKey: keys.privateKey }, TTL: 3600, timeout: 10_000, urgency: 'high' },
+        { vapidDetails: { subject, publicKey: keys.publicKey, privateKey: keys.privateKey }, TTL: 3600, urgency: 'high' },
       );
+      const response = await ctx.fetch(request.endpoint, { method: request.method, headers: request.headers as Record<string, string>, body: request.body ? new Uint8Array(request.body) : undefined, signal: AbortSignal.timeout(10_000) });
+      const answer = await response.text();
+      if (response.status < 200 || response.status > 299) {
+        throw Object.assign(new Error(`push service answered ${response.status}: ${answer.slice(0, 200)}`), { statusCode: response.status });
+      }
       result.sent += 1;
       await db.updateTable('push_subscriptions').set({ last_success_at: now(), last_error: null }).where('id', '=', subscription.id).execute();
     } catch (error) {

@@ -46,7 +46,7 @@ describe('web push', () => {
 
   it('stores a subscription, sends on inbound, and records a refused endpoint', async () => {
     // A push endpoint on a private address is never contacted (SSRF guard); the failure is kept.
-    const endpoint = 'https://127.0.0.1:9/push/abc';
+    const endpoint = 'https://10.255.255.1:9/push/abc';
     const subscribe = await t.app.inject({ method: 'POST', url: '/api/v1/push/subscriptions', headers: session, payload: { endpoint, expirationTime: null, keys: browserKeys() } });
     expect(subscribe.statusCode).toBe(201);
     const inbound = await t.app.inject({ method: 'POST', url: '/api/v1/sandbox/inbound', headers: tenant.auth, payload: { from: '+15550102000', to: OUR, body: 'hello' } });
