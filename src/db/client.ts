@@ -8,6 +8,7 @@ import type { Database } from './schema.js';
 import { initialSchema } from './migrations/0001_initial.js';
 import { routingSchema } from './migrations/0002_routing.js';
 import { dashboardSchema } from './migrations/0003_dashboard.js';
+import { hardeningSchema } from './migrations/0004_hardening.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -68,6 +69,7 @@ function migrationsFor(dialect: Dialect): MigrationProvider {
     '0001_initial': initialSchema(dialect),
     '0002_routing': routingSchema(dialect),
     '0003_dashboard': dashboardSchema(dialect),
+    '0004_hardening': hardeningSchema(dialect),
   };
   return { getMigrations: async () => migrations };
 }

@@ -37,6 +37,10 @@ export interface ApiKeyTable {
   scopes: string;
   created_at: string;
   last_used_at: string | null;
+  /** The user who created the key; null for keys made by the CLI. */
+  created_by: string | null;
+  /** The role the key acts with: its creator's at creation, never above admin. Null acts as admin (CLI keys). */
+  role: 'admin' | 'agent' | null;
 }
 
 export interface SessionTable {
@@ -46,6 +50,7 @@ export interface SessionTable {
   csrf_token: string;
   expires_at: string;
   created_at: string;
+  last_seen_at: string | null;
 }
 
 export interface ProviderAccountTable {
@@ -157,6 +162,21 @@ export interface JobTable {
   last_error: string | null;
   dead: number;
   created_at: string;
+  /** The tenant the job works for, so one tenant cannot take every worker slot. */
+  tenant_id: string | null;
+}
+
+export interface AuthThrottleTable {
+  key: string;
+  failures: number;
+  window_started_at: string;
+  blocked_until: string | null;
+  updated_at: string;
+}
+
+export interface InstanceSettingTable {
+  key: string;
+  value: string;
 }
 
 export interface WebhookLogTable {
@@ -197,4 +217,6 @@ export interface Database {
   jobs: JobTable;
   webhook_log: WebhookLogTable;
   pending_status: PendingStatusTable;
+  auth_throttle: AuthThrottleTable;
+  instance_settings: InstanceSettingTable;
 }
