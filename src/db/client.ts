@@ -9,6 +9,7 @@ import { initialSchema } from './migrations/0001_initial.js';
 import { routingSchema } from './migrations/0002_routing.js';
 import { dashboardSchema } from './migrations/0003_dashboard.js';
 import { hardeningSchema } from './migrations/0004_hardening.js';
+import { automationSchema } from './migrations/0006_automation.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -70,6 +71,7 @@ function migrationsFor(dialect: Dialect): MigrationProvider {
     '0002_routing': routingSchema(dialect),
     '0003_dashboard': dashboardSchema(dialect),
     '0004_hardening': hardeningSchema(dialect),
+    '0006_automation': automationSchema(dialect),
   };
   return { getMigrations: async () => migrations };
 }
