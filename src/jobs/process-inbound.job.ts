@@ -20,6 +20,7 @@ export function processInboundJob(ctx: AppContext): JobDefinition<{ messageId: s
   return {
     name: PROCESS_INBOUND_JOB,
     maxAttempts: 6,
+    concurrency: 16,
     async handle({ messageId }, { attempt, maxAttempts, log }) {
       const message = await ctx.db.selectFrom('messages').selectAll().where('id', '=', messageId).executeTakeFirst();
       if (!message) return;

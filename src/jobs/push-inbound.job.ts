@@ -14,6 +14,7 @@ export function pushInboundJob(ctx: AppContext): JobDefinition<{ messageId: stri
   return {
     name: PUSH_INBOUND_JOB,
     maxAttempts: 3,
+    concurrency: 8,
     async handle({ messageId }, { log }) {
       const message = await ctx.db.selectFrom('messages').selectAll().where('id', '=', messageId).executeTakeFirst();
       if (!message) return;
@@ -33,7 +34,7 @@ export function registerPushJobs(ctx: AppContext): void {
     try {
       const any = await pushDb(hookCtx.db).selectFrom('push_subscriptions').select('id').where('tenant_id', '=', message.tenant_id).limit(1).executeTakeFirst();
       if (!any) return;
-      await hookCtx.queue.enqueue(hookCtx.db, PUSH_INBOUND_JOB, { messageId: message.id });
+      await hookCtx.queue.enqueue(hookCtx.db, PUSH_INBOUND_JOB, { messageId: message.id }, { tenantId: message.tenant_id });
       hookCtx.queue.wake();
     } catch (error) {
       // Best effort: a push problem must never make inbound processing retry.

@@ -20,6 +20,11 @@ export interface JobContext {
 export interface JobDefinition<P = any> {
   name: string;
   maxAttempts: number;
+  /**
+   * Worker slots this job type may hold at once on a node (default 8). Types have their own
+   * budgets so slow work of one kind (media downloads) never starves another (sends).
+   */
+  concurrency?: number;
   handle(payload: P, ctx: JobContext): Promise<void>;
   /** Runs once when the job gives up: out of attempts or a permanent error. */
   onGiveUp?(payload: P, error: unknown): Promise<void>;
@@ -37,6 +42,15 @@ export function isPermanent(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { retryable?: boolean }).retryable === false;
 }
 
+/** The longest a job is ever postponed: a bigger hint (a provider's Retry-After) is clamped. */
+export const MAX_RETRY_DELAY_MS = 24 * 60 * 60_000;
+
+export function clampDelayMs(delayMs: number): number {
+  return Number.isFinite(delayMs) ? Math.min(Math.max(0, Math.round(delayMs)), MAX_RETRY_DELAY_MS) : MAX_RETRY_DELAY_MS;
+}
+
+const DEFAULT_CONCURRENCY = 8;
+
 /** Exponential backoff with ±25% jitter: 1 s, 2 s, 4 s … capped at 10 minutes. */
 export function backoffMs(attempt: number, baseMs = 1000): number {
   const exp = Math.min(baseMs * 2 ** Math.max(0, attempt - 1), 10 * 60_000);
@@ -45,9 +59,19 @@ export function backoffMs(attempt: number, baseMs = 1000): number {
 
 type Executor = Db | Transaction<Database>;
 
+interface ClaimedJob {
+  id: number;
+  name: string;
+  payload: string;
+  attempts: number;
+  max_attempts: number;
+  tenant_id: string | null;
+}
+
 export interface QueueOptions {
   leaseMs?: number;
   pollMs?: number;
+  /** Overall ceiling of jobs running at once on this node (the per-type budgets add up below it). */
   concurrency?: number;
   batchSize?: number;
   backoffBaseMs?: number;
@@ -63,7 +87,7 @@ export class JobQueue {
   private readonly concurrency: number;
   private readonly batchSize: number;
   private readonly backoffBaseMs: number;
-  private running = false;
+  private active = false;
   private inFlight = 0;
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
@@ -73,7 +97,9 @@ export class JobQueue {
   /** True when the last claim filled its batch or the worker was full: more work may be due. */
   private saturated = false;
   private readonly coalesceMs: number;
-  private readonly idleWaiters: Array<() => void> = [];
+  /** Running jobs by type and tenant, for the per-type budgets and the per-tenant share. */
+  private readonly running = new Map<string, Map<string, number>>();
+  private readonly runningIds = new Set<number>();
 
   constructor(
     private readonly db: Db,
@@ -83,7 +109,7 @@ export class JobQueue {
   ) {
     this.leaseMs = options.leaseMs ?? 60_000;
     this.pollMs = options.pollMs ?? 250;
-    this.concurrency = options.concurrency ?? 64;
+    this.concurrency = options.concurrency ?? 128;
     this.batchSize = options.batchSize ?? 32;
     this.backoffBaseMs = options.backoffBaseMs ?? 1000;
     this.coalesceMs = options.coalesceMs ?? 2;
@@ -94,7 +120,7 @@ export class JobQueue {
   }
 
   /** Adds a job inside the caller's transaction; call wake() after the commit. */
-  async enqueue(executor: Executor, name: string, payload: unknown, options: { runAt?: string; maxAttempts?: number } = {}): Promise<void> {
+  async enqueue(executor: Executor, name: string, payload: unknown, options: { runAt?: string; maxAttempts?: number; tenantId?: string | null } = {}): Promise<void> {
     const definition = this.definitions.get(name);
     await executor
       .insertInto('jobs')
@@ -109,6 +135,7 @@ export class JobQueue {
         last_error: null,
         dead: 0,
         created_at: now(),
+        tenant_id: options.tenantId ?? null,
       })
       .execute();
   }
@@ -127,20 +154,37 @@ export class JobQueue {
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
+    if (this.active) return;
+    this.active = true;
     this.loop = this.run();
   }
 
-  /** Stops claiming; in-flight jobs finish (or their lease makes them due again elsewhere). */
-  async stop(timeoutMs = 10_000): Promise<void> {
-    this.running = false;
+  /**
+   * Stops claiming at once; in-flight jobs get `graceMs` to finish. Jobs still running then are
+   * released (their lease cleared) so another node takes them now rather than when the lease ends.
+   */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.active = false;
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.wakeUp?.();
     await this.loop;
-    const deadline = Date.now() + timeoutMs;
+    const deadline = Date.now() + graceMs;
     while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await this.deleteCompleted();
+    if (this.runningIds.size > 0) {
+      const ids = [...this.runningIds];
+      this.log.warn({ jobs: ids.length }, 'shutdown grace ended; releasing unfinished jobs to other workers');
+      try {
+        await this.db.updateTable('jobs').set({ locked_by: null, locked_until: null }).where('id', 'in', ids).where('locked_by', '=', this.workerId).execute();
+      } catch (error) {
+        this.log.error({ err: error }, 'could not release unfinished jobs; they run again when their lease ends');
+      }
+    }
+  }
+
+  /** Whether the worker is claiming jobs (false once stop() began). */
+  get isRunning(): boolean {
+    return this.active;
   }
 
   /** Resolves when no job is due and none is running (tests and benchmarks). */
@@ -161,7 +205,7 @@ export class JobQueue {
   }
 
   private async run(): Promise<void> {
-    while (this.running) {
+    while (this.active) {
       this.pendingWake = false;
       const room = this.concurrency - this.inFlight;
       this.saturated = room <= 0;
@@ -170,13 +214,7 @@ export class JobQueue {
           const limit = Math.min(this.batchSize, room);
           const jobs = await this.claim(limit);
           this.saturated = jobs.length === limit;
-          for (const job of jobs) {
-            this.inFlight += 1;
-            void this.execute(job).finally(() => {
-              this.inFlight -= 1;
-              if (this.saturated) this.wake();
-            });
-          }
+          for (const job of jobs) this.startJob(job);
         } catch (error) {
           this.log.error({ err: error }, 'job claim failed');
         }
@@ -198,53 +236,121 @@ export class JobQueue {
     }
   }
 
-  private async claim(limit: number) {
+  private budget(name: string): number {
+    return this.definitions.get(name)?.concurrency ?? DEFAULT_CONCURRENCY;
+  }
+
+  private runningCount(name: string, tenant?: string): number {
+    const byTenant = this.running.get(name);
+    if (!byTenant) return 0;
+    if (tenant !== undefined) return byTenant.get(tenant) ?? 0;
+    let total = 0;
+    for (const count of byTenant.values()) total += count;
+    return total;
+  }
+
+  private startJob(job: ClaimedJob): void {
+    const tenant = job.tenant_id ?? '';
+    const byTenant = this.running.get(job.name) ?? new Map<string, number>();
+    this.running.set(job.name, byTenant);
+    byTenant.set(tenant, (byTenant.get(tenant) ?? 0) + 1);
+    this.runningIds.add(job.id);
+    this.inFlight += 1;
+    this.execute(job)
+      .catch((error) => this.log.error({ err: error, job: job.name, jobId: job.id }, 'job bookkeeping failed; the job runs again when its lease ends'))
+      .finally(() => {
+        this.inFlight -= 1;
+        this.runningIds.delete(job.id);
+        const left = (byTenant.get(tenant) ?? 1) - 1;
+        if (left > 0) byTenant.set(tenant, left);
+        else byTenant.delete(tenant);
+        // A type that was at its budget has room again: claim soon rather than at the next poll.
+        if (this.saturated || this.runningCount(job.name) + 1 >= this.budget(job.name)) this.wake();
+      });
+  }
+
+  /**
+   * Claims due jobs within each type's free budget, at most half of a type's budget per tenant,
+   * round-robin across tenants: one tenant's backlog cannot hold every slot of a type.
+   */
+  private async claim(limit: number): Promise<ClaimedJob[]> {
+    const rooms: Array<{ name: string; room: number; tenantCap: number; busyTenants: string[] }> = [];
+    for (const name of this.definitions.keys()) {
+      const budget = this.budget(name);
+      const room = budget - this.runningCount(name);
+      if (room <= 0) continue;
+      const tenantCap = Math.max(1, Math.ceil(budget / 2));
+      const busyTenants = [...(this.running.get(name)?.entries() ?? [])].filter(([tenant, count]) => tenant !== '' && count >= tenantCap).map(([tenant]) => tenant);
+      rooms.push({ name, room, tenantCap, busyTenants });
+    }
+    if (rooms.length === 0) return [];
     const at = now();
     const until = new Date(Date.now() + this.leaseMs).toISOString();
     const lock = this.dialect === 'postgres' ? sql`for update skip locked` : sql``;
-    const result = await sql<{ id: number; name: string; payload: string; attempts: number; max_attempts: number }>`
-      update jobs set locked_by = ${this.workerId}, locked_until = ${until}, attempts = attempts + 1
-      where id in (
-        select id from jobs
+    const busy = rooms.flatMap((r) => r.busyTenants.map((tenant) => `${r.name}|${tenant}`));
+    const busyFilter = busy.length > 0 ? sql`and (name || '|' || coalesce(tenant_id, '')) not in (${sql.join(busy)})` : sql``;
+    const caseOf = (pick: (r: (typeof rooms)[number]) => number) => sql`case name ${sql.join(rooms.map((r) => sql`when ${r.name} then ${sql.lit(pick(r))}`), sql` `)} else 0 end`;
+    const result = await sql<ClaimedJob>`
+      with candidates as (
+        select id, name, tenant_id, run_at from jobs
         where dead = 0 and run_at <= ${at} and (locked_until is null or locked_until < ${at})
-        order by run_at, id limit ${limit} ${lock}
+          and name in (${sql.join(rooms.map((r) => r.name))}) ${busyFilter}
+        order by run_at, id limit ${sql.lit(Math.max(limit * 8, 256))} ${lock}
+      ), per_tenant as (
+        select id, name, run_at, row_number() over (partition by name, tenant_id order by run_at, id) as tenant_rank from candidates
+      ), per_type as (
+        select id, tenant_rank, run_at, row_number() over (partition by name order by tenant_rank, run_at, id) as type_rank, name
+        from per_tenant where tenant_rank <= ${caseOf((r) => r.tenantCap)}
       )
-      returning id, name, payload, attempts, max_attempts`.execute(this.db);
+      update jobs set locked_by = ${this.workerId}, locked_until = ${until}, attempts = attempts + 1
+      where id in (select id from per_type where type_rank <= ${caseOf((r) => r.room)} order by tenant_rank, run_at, id limit ${sql.lit(limit)})
+      returning id, name, payload, attempts, max_attempts, tenant_id`.execute(this.db);
     return result.rows;
   }
 
-  private async execute(job: { id: number; name: string; payload: string; attempts: number; max_attempts: number }): Promise<void> {
+  private async execute(job: ClaimedJob): Promise<void> {
     const definition = this.definitions.get(job.name);
     const log = this.log.child({ job: job.name, jobId: job.id, attempt: job.attempts });
     if (!definition) {
       await this.bury(job.id, `no handler registered for job "${job.name}"`);
       return;
     }
-    const payload = JSON.parse(job.payload);
+    let payload: unknown;
+    try {
+      payload = JSON.parse(job.payload);
+    } catch {
+      await this.bury(job.id, 'the job payload is not valid JSON');
+      return;
+    }
     try {
       await definition.handle(payload, { attempt: job.attempts, maxAttempts: job.max_attempts, log });
       this.complete(job.id);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const giveUp = isPermanent(error) || job.attempts >= job.max_attempts;
-      if (giveUp) {
-        log.warn({ err: error }, 'job gave up');
-        try {
-          await definition.onGiveUp?.(payload, error);
-        } catch (hookError) {
-          log.error({ err: hookError }, 'job give-up hook failed');
-        }
-        await this.bury(job.id, message);
-        return;
-      }
-      const delay = error instanceof RetryLater ? error.delayMs : backoffMs(job.attempts, this.backoffBaseMs);
-      log.info({ err: message, retryInMs: delay }, 'job will retry');
-      await this.db
-        .updateTable('jobs')
-        .set({ run_at: new Date(Date.now() + delay).toISOString(), locked_by: null, locked_until: null, last_error: message })
-        .where('id', '=', job.id)
-        .execute();
+      await this.fail(definition, job, payload, error, log);
     }
+  }
+
+  /** A job's failure handling must never take the process down: every step is guarded. */
+  private async fail(definition: JobDefinition, job: ClaimedJob, payload: unknown, error: unknown, log: Logger): Promise<void> {
+    const message = (error instanceof Error ? error.message : String(error)).slice(0, 2000);
+    const giveUp = isPermanent(error) || job.attempts >= job.max_attempts;
+    if (giveUp) {
+      log.warn({ err: error }, 'job gave up');
+      try {
+        await definition.onGiveUp?.(payload, error);
+      } catch (hookError) {
+        log.error({ err: hookError }, 'job give-up hook failed');
+      }
+      await this.bury(job.id, message);
+      return;
+    }
+    const delay = clampDelayMs(error instanceof RetryLater ? error.delayMs : backoffMs(job.attempts, this.backoffBaseMs));
+    log.info({ err: message, retryInMs: delay }, 'job will retry');
+    await this.db
+      .updateTable('jobs')
+      .set({ run_at: new Date(Date.now() + delay).toISOString(), locked_by: null, locked_until: null, last_error: message })
+      .where('id', '=', job.id)
+      .execute();
   }
 
   /**

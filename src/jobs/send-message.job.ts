@@ -7,8 +7,8 @@ import type { AppContext } from '../context.js';
 import type { MessageTable } from '../db/schema.js';
 import { now } from '../db/client.js';
 import { ProviderError } from '../providers/core/errors.js';
-import { FINAL_STATUSES, type StatusUpdate } from '../providers/core/types.js';
-import { applyStatus, lockProviderMessage } from '../services/message-status.js';
+import { FINAL_STATUSES, type SendResult, type StatusUpdate } from '../providers/core/types.js';
+import { applyStatus, lockProviderMessage, recordStatus } from '../services/message-status.js';
 import { applyStatusUpdate } from '../services/ingest-webhook.js';
 import { SEND_MESSAGE_JOB } from '../services/send-message.js';
 import { recordCarrierOptOut } from '../services/routing/opt-outs.js';
@@ -39,9 +39,14 @@ export function sendMessageJob(ctx: AppContext): JobDefinition<Payload> {
   return {
     name: SEND_MESSAGE_JOB,
     maxAttempts: 8,
+    // Sends have the largest budget: nothing else a tenant does may delay them.
+    concurrency: 48,
     async handle({ messageId }, { attempt, log }) {
       const message = await load(messageId);
-      if (!message || message.direction !== 'outbound' || message.provider_message_id || FINAL_STATUSES.has(message.status)) return;
+      // Done already: accepted (provider id or `sent` recorded), final, or its outcome is unknown
+      // (the provider may have it; sending again could deliver it twice).
+      if (!message || message.direction !== 'outbound' || message.provider_message_id || FINAL_STATUSES.has(message.status) || message.status === 'sent') return;
+      if (message.error_code === OUTCOME_UNKNOWN) return;
       if (!message.provider_account_id) return markFailed(message, 'no_provider', 'the message has no provider account');
       const account = await ctx.db.selectFrom('provider_accounts').selectAll().where('tenant_id', '=', message.tenant_id).where('id', '=', message.provider_account_id).executeTakeFirst();
       if (!account) return markFailed(message, 'no_provider', `provider account ${message.provider_account_id} was deleted`);
@@ -65,6 +70,12 @@ export function sendMessageJob(ctx: AppContext): JobDefinition<Payload> {
         });
       } catch (error) {
         if (error instanceof ProviderError) {
+          if (error.kind === 'outcome_unknown') {
+            // Providers that deduplicate on our message id can safely be asked again.
+            if (adapter.manifest.capabilities.idempotentSends) throw new RetryLater(backoffMs(attempt), error.message, { cause: error });
+            await recordUnknownOutcome(message, error.message);
+            return;
+          }
           if (error.retryable) {
             log.info({ provider: account.type, code: error.code }, 'provider send failed, will retry');
             throw new RetryLater(error.details.retryAfterMs ?? backoffMs(attempt), error.message, { cause: error });
@@ -75,7 +86,68 @@ export function sendMessageJob(ctx: AppContext): JobDefinition<Payload> {
         }
         throw error;
       }
-      const updated = await ctx.db.transaction().execute(async (trx) => {
+      const updated = await recordAccepted(message, account.id, result);
+      if (updated) publishStatus(updated);
+    },
+    async onGiveUp({ messageId }, error) {
+      if (error instanceof AcceptedButUnrecorded) return;
+      const message = await load(messageId);
+      if (!message || FINAL_STATUSES.has(message.status) || message.provider_message_id || message.status === 'sent') return;
+      const cause = error instanceof RetryLater && error.cause instanceof ProviderError ? error.cause : error;
+      const code = cause instanceof ProviderError ? cause.code : 'send_failed';
+      await markFailed(message, code, `gave up after retries: ${(cause as Error)?.message ?? String(cause)}`);
+    },
+  };
+
+  /** Visible on the message (error and history) and never retried automatically; a person may re-send it. */
+  async function recordUnknownOutcome(message: MessageTable, reason: string): Promise<void> {
+    const detail = `${OUTCOME_UNKNOWN}: ${reason}; not sent again automatically to avoid a duplicate`;
+    await ctx.db.transaction().execute(async (trx) => {
+      await trx.updateTable('messages').set({ error_code: OUTCOME_UNKNOWN, error_message: detail }).where('id', '=', message.id).execute();
+      await recordStatus(trx, message, message.status === 'queued' ? 'sending' : message.status, now(), detail);
+    });
+    publishStatus({ ...message, error_code: OUTCOME_UNKNOWN, error_message: detail });
+  }
+
+  /**
+   * Records the provider's acceptance. Once a provider has accepted, nothing on our side may send
+   * the message again: a failing write is retried here, a clash on the provider id (a carrier
+   * reusing ids) is recorded without the id, and if the database stays unwritable the job is
+   * buried rather than retried.
+   */
+  async function recordAccepted(message: MessageTable, accountId: string, result: SendResult): Promise<MessageTable | null> {
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= 3; attempt += 1) {
+      try {
+        return await writeAccepted(message, accountId, result);
+      } catch (error) {
+        lastError = error;
+        if (isUniqueViolation(error)) return writeAcceptedWithoutId(message, result, error);
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      }
+    }
+    try {
+      return await writeAcceptedWithoutId(message, result, lastError);
+    } catch (error) {
+      throw new AcceptedButUnrecorded(result.providerMessageId, error);
+    }
+  }
+
+  async function writeAcceptedWithoutId(message: MessageTable, result: SendResult, cause: unknown): Promise<MessageTable> {
+    const detail = `accepted by provider as ${result.providerMessageId}, but the id could not be recorded (${(cause as Error)?.message ?? String(cause)}); receipts for it cannot be matched`;
+    ctx.log.error({ messageId: message.id, providerMessageId: result.providerMessageId, err: cause }, 'provider accepted a message whose id could not be recorded');
+    await ctx.db.transaction().execute(async (trx) => {
+      await trx.updateTable('messages').set({ error_code: 'provider_id_unrecorded', error_message: detail.slice(0, 1000) }).where('id', '=', message.id).execute();
+      const fresh = await trx.selectFrom('messages').select(['id', 'tenant_id', 'status']).where('id', '=', message.id).executeTakeFirstOrThrow();
+      if (!(await applyStatus(trx, fresh, { status: 'sent', detail: detail.slice(0, 1000) }))) await recordStatus(trx, message, fresh.status, now(), detail.slice(0, 1000));
+      message.status = fresh.status;
+    });
+    return { ...message, error_code: 'provider_id_unrecorded', error_message: detail };
+  }
+
+  async function writeAccepted(message: MessageTable, accountId: string, result: SendResult): Promise<MessageTable> {
+    const account = { id: accountId };
+    return ctx.db.transaction().execute(async (trx) => {
         await lockProviderMessage(trx, ctx.store.dialect, account.id, result.providerMessageId);
         await trx.updateTable('messages').set({ provider_message_id: result.providerMessageId }).where('id', '=', message.id).execute();
         message.provider_message_id = result.providerMessageId;
@@ -86,15 +158,22 @@ export function sendMessageJob(ctx: AppContext): JobDefinition<Payload> {
         if (early.length) await trx.deleteFrom('pending_status').where('id', 'in', early.map((row) => row.id)).execute();
         return message;
       });
-      publishStatus(updated);
-    },
-    async onGiveUp({ messageId }, error) {
-      const message = await load(messageId);
-      if (!message || FINAL_STATUSES.has(message.status) || message.provider_message_id) return;
-      const cause = error instanceof RetryLater && error.cause instanceof ProviderError ? error.cause : error;
-      const code = cause instanceof ProviderError ? cause.code : 'send_failed';
-      await markFailed(message, code, `gave up after retries: ${(cause as Error)?.message ?? String(cause)}`);
-    },
-  };
+  }
+}
+
+export const OUTCOME_UNKNOWN = 'outcome_unknown';
+
+/** The provider accepted, and the database refused every way of recording it: bury, never resend. */
+class AcceptedButUnrecorded extends Error {
+  readonly retryable = false;
+  constructor(providerMessageId: string, cause: unknown) {
+    super(`provider accepted the message as ${providerMessageId} but it could not be recorded: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = 'AcceptedButUnrecorded';
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(e?.message ?? '');
 }
 

@@ -1,6 +1,10 @@
 /** Errors adapters throw. ProviderError carries whether the job queue should retry. */
 
-export type ProviderErrorKind = 'auth_failed' | 'rate_limited' | 'unavailable' | 'rejected' | 'opted_out' | 'invalid_number' | 'insufficient_funds' | 'unsupported';
+/**
+ * `outcome_unknown`: the request reached the provider but no answer came back (timeout, reset
+ * mid-exchange). The message may have been accepted, so it is not blindly sent again.
+ */
+export type ProviderErrorKind = 'auth_failed' | 'rate_limited' | 'unavailable' | 'rejected' | 'opted_out' | 'invalid_number' | 'insufficient_funds' | 'unsupported' | 'outcome_unknown';
 
 const RETRYABLE: ReadonlySet<ProviderErrorKind> = new Set(['rate_limited', 'unavailable']);
 

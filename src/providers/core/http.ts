@@ -1,4 +1,5 @@
 /** HTTP for adapters: timeouts, network errors and status classes mapped to ProviderError. */
+import { PrivateAddressError } from '../../lib/net-guard.js';
 import { ProviderError, type ProviderErrorKind } from './errors.js';
 import type { FetchedMedia } from './types.js';
 
@@ -28,8 +29,11 @@ export async function callProvider(fetchImpl: typeof fetch, provider: string, re
       redirect: 'follow',
     });
   } catch (error) {
-    const reason = (error as Error).name === 'TimeoutError' ? 'timed out' : `network error: ${(error as Error).message}`;
-    throw new ProviderError(provider, 'unavailable', `${provider} API ${reason}`, { cause: error });
+    if (error instanceof PrivateAddressError) throw new ProviderError(provider, 'rejected', `${provider} API base URL refused: ${error.message}`, { providerCode: 'private_address', cause: error });
+    if (wasNeverSent(error)) {
+      throw new ProviderError(provider, 'unavailable', `${provider} API unreachable: ${describeNetworkError(error)}`, { cause: error });
+    }
+    throw new ProviderError(provider, 'outcome_unknown', `${provider} API gave no answer after the request was sent (${describeNetworkError(error)}); it may have accepted the message`, { cause: error });
   }
   const text = await response.text();
   let json: any = null;
@@ -43,15 +47,41 @@ export async function callProvider(fetchImpl: typeof fetch, provider: string, re
   return { status: response.status, headers: response.headers, text, json };
 }
 
+/** Connection-phase failures: the request never left, so sending again cannot duplicate anything. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN']);
+
+function errorCode(error: unknown): string | undefined {
+  const cause = (error as { cause?: { code?: string; cause?: { code?: string } } })?.cause;
+  return (error as { code?: string })?.code ?? cause?.code ?? cause?.cause?.code;
+}
+
+function wasNeverSent(error: unknown): boolean {
+  if ((error as Error)?.name === 'TimeoutError' || (error as Error)?.name === 'AbortError') return false;
+  const code = errorCode(error);
+  return code !== undefined && NOT_SENT_CODES.has(code);
+}
+
+function describeNetworkError(error: unknown): string {
+  if ((error as Error)?.name === 'TimeoutError') return 'timed out';
+  const code = errorCode(error);
+  return code ? `${code}` : (error as Error)?.message ?? String(error);
+}
+
 export function basicAuth(user: string, password: string): string {
   return 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64');
 }
 
+/** A provider's Retry-After beyond this is not a throttle but an outage: the send fails with the reason. */
+export const MAX_RETRY_AFTER_MS = 60 * 60_000;
+
+/** Retry-After in milliseconds (seconds or an HTTP date); undefined when absent or unreadable. */
 export function retryAfterMs(headers: Headers): number | undefined {
-  const value = headers.get('retry-after');
+  const value = headers.get('retry-after')?.trim();
   if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  if (/^\d+(\.\d+)?$/.test(value)) {
+    const seconds = Number(value);
+    return Number.isFinite(seconds) ? seconds * 1000 : undefined;
+  }
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
@@ -69,31 +99,60 @@ export function httpError(
   response: ProviderResponse,
   details: { providerCode?: string; message?: string; kind?: ProviderErrorKind },
 ): ProviderError {
-  const kind = details.kind ?? kindForHttpStatus(response.status);
-  const message = `${provider} answered ${response.status}${details.providerCode ? ` (${details.providerCode})` : ''}: ${details.message ?? response.text.slice(0, 200)}`;
+  let kind = details.kind ?? kindForHttpStatus(response.status);
+  const retryAfter = response.status === 429 || response.status === 503 ? retryAfterMs(response.headers) : undefined;
+  let message = `${provider} answered ${response.status}${details.providerCode ? ` (${details.providerCode})` : ''}: ${details.message ?? response.text.slice(0, 200)}`;
+  if (retryAfter !== undefined && retryAfter > MAX_RETRY_AFTER_MS && (kind === 'rate_limited' || kind === 'unavailable')) {
+    kind = 'rejected';
+    message += ` — asked to retry after ${Math.round(retryAfter / 1000)} s, more than an hour; not retried`;
+  }
   return new ProviderError(provider, kind, message, {
     providerCode: details.providerCode,
     httpStatus: response.status,
-    retryAfterMs: response.status === 429 ? retryAfterMs(response.headers) : undefined,
+    retryAfterMs: retryAfter !== undefined && retryAfter <= MAX_RETRY_AFTER_MS ? retryAfter : undefined,
   });
 }
 
-/** GETs a media URL (redirects followed) and returns its bytes and type. */
+/** Largest inbound media file we download; a bigger one is refused without reading it all. */
+export const MAX_MEDIA_DOWNLOAD_BYTES = 10 * 1024 * 1024;
+
+/** GETs a media URL (redirects followed, each hop through the caller's guarded fetch) and returns its bytes and type. */
 export async function downloadMedia(fetchImpl: typeof fetch, provider: string, url: string, headers: Record<string, string> = {}): Promise<FetchedMedia> {
   let response: Response;
   try {
-    response = await fetchImpl(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(30_000) });
+    response = await fetchImpl(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(15_000) });
   } catch (error) {
-    throw new ProviderError(provider, 'unavailable', `${provider} media download failed: ${(error as Error).message}`, { cause: error });
+    if (error instanceof PrivateAddressError) throw new ProviderError(provider, 'rejected', `${provider} media URL refused: ${error.message}`, { providerCode: 'private_address', cause: error });
+    throw new ProviderError(provider, 'unavailable', `${provider} media download failed: ${describeNetworkError(error)}`, { cause: error });
+  }
+  const declared = Number(response.headers.get('content-length') ?? '0');
+  if (declared > MAX_MEDIA_DOWNLOAD_BYTES) {
+    await response.body?.cancel();
+    throw new ProviderError(provider, 'rejected', `${provider} media at ${url} is ${declared} bytes, more than ${MAX_MEDIA_DOWNLOAD_BYTES}`);
   }
   if (!response.ok) {
     throw new ProviderError(provider, response.status >= 500 || response.status === 429 ? 'unavailable' : 'rejected', `${provider} media download answered ${response.status} for ${url}`, {
       httpStatus: response.status,
     });
   }
-  const data = Buffer.from(await response.arrayBuffer());
+  const data = await readCapped(response, MAX_MEDIA_DOWNLOAD_BYTES, () => new ProviderError(provider, 'rejected', `${provider} media at ${url} is larger than ${MAX_MEDIA_DOWNLOAD_BYTES} bytes`));
   const contentType = (response.headers.get('content-type') ?? 'application/octet-stream').split(';')[0]!.trim();
   return { contentType, data };
+}
+
+async function readCapped(response: Response, limit: number, tooBig: () => Error): Promise<Buffer> {
+  if (!response.body) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > limit) {
+      await response.body.cancel().catch(() => undefined);
+      throw tooBig();
+    }
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks);
 }
 
 export function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {

@@ -22,6 +22,11 @@ export interface ProviderCapabilities {
   defaultMps: number;
   /** Whether webhooks carry a verifiable signature; if not, the URL carries a secret token. */
   signedWebhooks: boolean;
+  /**
+   * The provider deduplicates sends on our message id (an idempotency or client-reference key it
+   * enforces), so a send whose outcome is unknown may be asked again. Absent means no.
+   */
+  idempotentSends?: boolean;
 }
 
 export interface CredentialField {

@@ -22,7 +22,14 @@ export interface TwilioEmulatorOptions {
   signingKey?: string;
 }
 
-export async function startTwilioEmulator(options: TwilioEmulatorOptions): Promise<ProviderEmulator & { statusCallbacks: SignedWebhook[] }> {
+/** Faults a test can switch on: a slow answer after accepting, or a SID reused across messages. */
+export interface TwilioEmulatorFaults {
+  answerDelayMs: number;
+  reuseSid: string | null;
+}
+
+export async function startTwilioEmulator(options: TwilioEmulatorOptions): Promise<ProviderEmulator & { statusCallbacks: SignedWebhook[]; faults: TwilioEmulatorFaults }> {
+  const faults: TwilioEmulatorFaults = { answerDelayMs: 0, reuseSid: null };
   const deliver = options.deliver ?? httpDeliver;
   const delay = options.callbackDelayMs ?? 5;
   const signatureHeader = options.signatureHeader ?? 'X-Twilio-Signature';
@@ -44,7 +51,7 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions): Promi
     return sign(input.webhookUrl, params);
   };
 
-  const server = await startEmulatorServer((request, response) => {
+  const server = await startEmulatorServer(async (request, response) => {
     const match = /^(?:\/[^/]+)*\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(request.url);
     if (request.method !== 'POST' || !match) return sendJson(response, 404, { code: 20404, message: 'The requested resource was not found', status: 404 });
     if (request.headers.authorization !== expectedAuth || decodeURIComponent(match[1]!) !== options.accountSid) {
@@ -62,7 +69,10 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions): Promi
     if (!from) return sendJson(response, 400, { code: 21603, message: "A 'From' phone number is required.", status: 400 });
     if (!form.get('Body') && form.getAll('MediaUrl').length === 0) return sendJson(response, 400, { code: 21602, message: 'Message body is required.', status: 400 });
     const mms = form.getAll('MediaUrl').length > 0;
-    const sid = (mms ? 'MM' : 'SM') + randomBytes(16).toString('hex');
+    const sid = faults.reuseSid ?? (mms ? 'MM' : 'SM') + randomBytes(16).toString('hex');
+    // The message is accepted now; the answer may be late (a carrier under load).
+    if (faults.answerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.answerDelayMs));
+    if (response.destroyed) return;
     sendJson(response, 201, {
       sid,
       account_sid: options.accountSid,
@@ -95,6 +105,7 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions): Promi
     baseUrl: server.baseUrl,
     requests: server.requests,
     statusCallbacks,
+    faults,
     failNext: server.failNext,
     buildInbound(input) {
       const sid = input.id ?? ((input.media?.length ? 'MM' : 'SM') + randomBytes(16).toString('hex'));

@@ -53,7 +53,7 @@ export async function queueEmailCopy(ctx: AppContext, message: MessageTable): Pr
       .onConflict((oc) => oc.column('message_id').doNothing())
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return false;
-    await ctx.queue.enqueue(trx, EMAIL_COPY_JOB, { copyId: id });
+    await ctx.queue.enqueue(trx, EMAIL_COPY_JOB, { copyId: id }, { tenantId: message.tenant_id });
     return true;
   });
   if (queued) ctx.queue.wake();
@@ -125,6 +125,7 @@ export function emailCopyJob(ctx: AppContext): JobDefinition<{ copyId: string }>
   return {
     name: EMAIL_COPY_JOB,
     maxAttempts: 8,
+    concurrency: 4,
     async handle({ copyId }, { attempt, log }) {
       const copy = await db.selectFrom('email_copies').selectAll().where('id', '=', copyId).executeTakeFirst();
       if (!copy || copy.status === 'sent') return;

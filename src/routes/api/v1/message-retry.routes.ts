@@ -15,7 +15,9 @@ export async function messageRetryRoutes(app: FastifyInstance, { ctx }: { ctx: A
     const visible = await visibleNumberIds(ctx, request.auth);
     if (!original || (visible && !visible.includes(original.number_id ?? ''))) throw notFound('message', request.params.id);
     if (original.direction !== 'outbound') throw new AppError('validation_error', `message ${original.id} is inbound; only outbound messages can be re-sent`);
-    if (!RETRYABLE.has(original.status)) throw new AppError('conflict', `message ${original.id} is ${original.status}; only failed or undelivered messages can be re-sent`);
+    // A send whose outcome is unknown may be re-sent by a person who checked it did not arrive.
+    const unknownOutcome = original.status === 'sending' && original.error_code === 'outcome_unknown';
+    if (!RETRYABLE.has(original.status) && !unknownOutcome) throw new AppError('conflict', `message ${original.id} is ${original.status}; only failed or undelivered messages, or sends with an unknown outcome, can be re-sent`);
     const media = await ctx.db.selectFrom('media').select(['id', 'storage_key', 'source_url']).where('message_id', '=', original.id).orderBy('created_at').execute();
     const to = JSON.parse(original.to_numbers) as string[];
     const row = await acceptMessage(ctx, {

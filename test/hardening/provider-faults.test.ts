@@ -1,0 +1,98 @@
+/**
+ * Issue 10, items 2, 9 and 10, against the Twilio emulator: an absurd Retry-After fails the send
+ * with a reason (and does not crash), a provider that accepts but answers too late is not sent
+ * the message twice nor marked failed, and a failure to record an accepted send never resends.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTwilioEmulator } from '../../src/providers/twilio/twilio.emulator.js';
+import { createAccountAndNumber, createTestApp, createTestTenant, eventually, type Tenant, type TestApp } from '../helper.js';
+
+const credentials = { accountSid: 'AC' + '1'.repeat(32), authToken: 'f'.repeat(32) };
+const OUR = '+15005550006';
+
+describe('provider faults on the send path', () => {
+  let t: TestApp;
+  let tenant: Tenant;
+  let emulator: Awaited<ReturnType<typeof startTwilioEmulator>>;
+  // The adapter's 15 s request timeout, shortened for the test: a late answer is the same fault.
+  const impatientFetch: typeof fetch = (input, init = {}) => {
+    const signals = [AbortSignal.timeout(400), ...(init.signal ? [init.signal] : [])];
+    return fetch(input, { ...init, signal: AbortSignal.any(signals) });
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp({ fetch: impatientFetch });
+    tenant = await createTestTenant(t.ctx);
+    emulator = await startTwilioEmulator({ ...credentials, callbackDelayMs: 0 });
+    await createAccountAndNumber(t.app, tenant, { type: 'twilio', credentials, baseUrl: emulator.baseUrl, number: OUR, mps: 0 });
+  });
+  afterAll(async () => {
+    await emulator.close();
+    await t.close();
+  });
+
+  const send = async (to: string, body: string) => {
+    const response = await t.app.inject({ method: 'POST', url: '/api/v1/messages', headers: tenant.auth, payload: { from: OUR, to, body } });
+    expect(response.statusCode, response.body).toBe(202);
+    return response.json().id as string;
+  };
+  const message = async (id: string) => (await t.app.inject({ method: 'GET', url: `/api/v1/messages/${id}`, headers: tenant.auth })).json();
+  const requestsTo = (to: string) => emulator.requests.filter((r) => new URLSearchParams(r.text).get('To') === to).length;
+
+  it('fails a send whose Retry-After is beyond an hour, with the reason, and keeps running', async () => {
+    emulator.failNext(429, { code: 20429, message: 'Too Many Requests', status: 429 }, { 'retry-after': '99999999999999' });
+    const id = await send('+15551230001', 'throttled');
+    const final = await eventually(async () => {
+      const m = await message(id);
+      return m.status === 'failed' ? m : null;
+    });
+    expect(final.error.message).toMatch(/more than an hour/);
+    const health = await t.app.inject({ method: 'GET', url: '/healthz' });
+    expect(health.statusCode).toBe(200);
+  });
+
+  it('does not send again, nor mark failed, when the provider accepted but answered too late', async () => {
+    emulator.faults.answerDelayMs = 1000;
+    try {
+      const to = '+15551230002';
+      const id = await send(to, 'slow carrier');
+      const recorded = await eventually(async () => {
+        const m = await message(id);
+        return m.error?.code === 'outcome_unknown' ? m : null;
+      });
+      expect(recorded.status).not.toBe('failed');
+      expect(recorded.history.some((h: { detail?: string }) => /not sent again automatically/.test(h.detail ?? ''))).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await t.ctx.queue.drain();
+      expect(requestsTo(to)).toBe(1);
+      expect((await message(id)).status).not.toBe('failed');
+      // A person who checked can re-send it deliberately.
+      emulator.faults.answerDelayMs = 0;
+      const again = await t.app.inject({ method: 'POST', url: `/api/v1/messages/${id}/retry`, headers: tenant.auth });
+      expect(again.statusCode, again.body).toBe(202);
+    } finally {
+      emulator.faults.answerDelayMs = 0;
+    }
+  });
+
+  it('never resends a message the provider accepted when recording its id fails', async () => {
+    await t.ctx.queue.drain();
+    emulator.faults.reuseSid = 'SM' + 'a'.repeat(32);
+    try {
+      const first = await send('+15551230003', 'one');
+      await eventually(async () => (await message(first)).providerMessageId === emulator.faults.reuseSid);
+      const to = '+15551230004';
+      const second = await send(to, 'two');
+      const recorded = await eventually(async () => {
+        const m = await message(second);
+        return m.error?.code === 'provider_id_unrecorded' ? m : null;
+      });
+      expect(recorded.status).toBe('sent');
+      await t.ctx.queue.drain();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(requestsTo(to)).toBe(1);
+    } finally {
+      emulator.faults.reuseSid = null;
+    }
+  });
+});
