@@ -9,9 +9,10 @@ import { bandwidthProvider } from '../bandwidth/bandwidth.provider.js';
 import { plivoProvider } from '../plivo/plivo.provider.js';
 import { clicksendProvider } from '../clicksend/clicksend.provider.js';
 import { signalwireProvider } from '../signalwire/signalwire.provider.js';
+import { wavixProvider } from '../wavix/wavix.provider.js';
 
 export const PROVIDERS: ReadonlyMap<string, ProviderModule> = new Map(
-  [sandboxProvider, twilioProvider, telnyxProvider, bandwidthProvider, vonageProvider, sinchProvider, plivoProvider, clicksendProvider, signalwireProvider].map((module) => [module.manifest.type, module]),
+  [sandboxProvider, twilioProvider, telnyxProvider, bandwidthProvider, vonageProvider, sinchProvider, plivoProvider, clicksendProvider, signalwireProvider, wavixProvider].map((module) => [module.manifest.type, module]),
 );
 
 export function providerModule(type: string): ProviderModule | undefined {
