@@ -10,6 +10,7 @@ import { routingSchema } from './migrations/0002_routing.js';
 import { dashboardSchema } from './migrations/0003_dashboard.js';
 import { hardeningSchema } from './migrations/0004_hardening.js';
 import { automationSchema } from './migrations/0006_automation.js';
+import { connectorsSchema } from './migrations/0005_connectors.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -72,6 +73,7 @@ function migrationsFor(dialect: Dialect): MigrationProvider {
     '0003_dashboard': dashboardSchema(dialect),
     '0004_hardening': hardeningSchema(dialect),
     '0006_automation': automationSchema(dialect),
+    '0005_connectors': connectorsSchema(dialect),
   };
   return { getMigrations: async () => migrations };
 }

@@ -191,6 +191,8 @@ export interface WebhookLogTable {
   http_status: number;
   remote_ip: string | null;
   created_at: string;
+  /** How the request arrived: `webhook` (HTTP) or `smpp` (deliver_sm). */
+  transport: Generated<string>;
 }
 
 /** Status callbacks that arrived before the send job stored the provider's message id. */
@@ -217,6 +219,9 @@ export interface Database {
   jobs: JobTable;
   webhook_log: WebhookLogTable;
   pending_status: PendingStatusTable;
+  smpp_leases: SmppLeaseTable;
+  smpp_mo_parts: SmppMoPartTable;
+  message_parts: MessagePartTable;
   auth_throttle: AuthThrottleTable;
   instance_settings: InstanceSettingTable;
   audit_log: AuditLogTable;
@@ -224,6 +229,41 @@ export interface Database {
   cases: CaseTable;
   case_messages: CaseMessageTable;
   documents: DocumentTable;
+}
+
+/** Which node holds an SMPP account's bind, until when, and the bind's live state. */
+export interface SmppLeaseTable {
+  provider_account_id: string;
+  holder: string;
+  expires_at: string;
+  state: string;
+  last_error: string | null;
+  state_at: string;
+}
+
+/** Acknowledged parts of a concatenated SMPP MO message waiting for their siblings. */
+export interface SmppMoPartTable {
+  provider_account_id: string;
+  group_key: string;
+  part_number: number;
+  part_count: number;
+  body: string;
+  /** JSON: sender, recipient and time of the part. */
+  payload: string;
+  created_at: string;
+}
+
+/** One SMSC message id per part of a multi-part send; receipts are matched per part. */
+export interface MessagePartTable {
+  provider_account_id: string;
+  provider_message_id: string;
+  message_id: string;
+  tenant_id: string;
+  part_number: number;
+  part_count: number;
+  status: string;
+  error_code: string | null;
+  updated_at: string;
 }
 
 /** One admin action (F29); `changes` is JSON with secrets redacted. */

@@ -1,22 +1,18 @@
 /**
- * Provider webhook → verify → parse → one transaction (idempotent insert keyed on provider
- * account + provider message id, status history, follow-up job, diagnostics row) → commit → 2xx.
- * Everything slow (media download, routing, events) runs afterwards from the durable job.
+ * Provider webhook → verify → parse → storeInbound (one transaction, shared with every other
+ * transport) → commit → 2xx. Refusals are answered and logged here.
  */
-import type { Transaction } from 'kysely';
 import type { AppContext } from '../context.js';
-import type { Database, MessageTable, ProviderAccountTable } from '../db/schema.js';
+import type { ProviderAccountTable } from '../db/schema.js';
 import { now } from '../db/client.js';
-import { newId } from '../lib/ids.js';
 import { safeEqual } from '../lib/crypto.js';
-import { toE164 } from '../lib/phone.js';
-import { countSegments } from '../lib/segments.js';
 import { MalformedWebhookError, WebhookAuthError } from '../providers/core/errors.js';
 import { providerModule } from '../providers/core/registry.js';
-import type { InboundMessage, StatusUpdate, WebhookRequest } from '../providers/core/types.js';
-import { findOrCreateConversation, touchConversation } from './conversations.js';
-import { applyStatus, lockProviderMessage, recordStatus } from './message-status.js';
-import { recordCarrierOptOut } from './routing/opt-outs.js';
+import type { WebhookRequest } from '../providers/core/types.js';
+import { storeInbound } from './ingest-inbound.js';
+
+// Callers of the former all-in-one module keep importing these from here.
+export { PROCESS_INBOUND_JOB, applyStatusUpdate } from './ingest-inbound.js';
 
 export type WebhookVerdict = 'accepted' | 'duplicate' | 'refused';
 
@@ -29,8 +25,6 @@ export interface WebhookOutcome {
   /** Ids of inbound messages stored by this request (new ones only). */
   messageIds: string[];
 }
-
-export const PROCESS_INBOUND_JOB = 'inbound.process';
 
 interface Refusal {
   status: number;
@@ -80,158 +74,10 @@ export async function ingestWebhook(
     throw error;
   }
 
-  const numbers = await resolveNumbers(ctx, account, parsed.inbound);
-  if (parsed.inbound.length > 0 && numbers.size === 0) {
-    const to = parsed.inbound.flatMap((m) => m.to).join(', ');
-    return refused(refuse(404, 'unknown_number', `${to} is not a number of ${input.type} account ${account.id}`), account);
-  }
-
-  const stored = await ctx.writes.run(async (trx) => {
-    const messageIds: string[] = [];
-    let duplicates = 0;
-    for (const inbound of parsed.inbound) {
-      const number = inbound.to.map((to) => numbers.get(normalise(to))).find(Boolean);
-      if (!number) continue;
-      const id = await storeInbound(ctx, trx, account, number, inbound);
-      if (id) messageIds.push(id);
-      else duplicates += 1;
-    }
-    const statusMessages: MessageTable[] = [];
-    const optedOut: Array<{ message: MessageTable; code: string }> = [];
-    for (const update of parsed.statuses) {
-      const result = await storeStatus(ctx, trx, account, update);
-      if (result === 'duplicate') duplicates += 1;
-      else if (result) {
-        statusMessages.push(result);
-        if (update.optedOut) optedOut.push({ message: result, code: update.errorCode ?? 'opted_out' });
-      }
-    }
-    const changed = messageIds.length + statusMessages.length;
-    const verdict: WebhookVerdict = changed === 0 && duplicates > 0 ? 'duplicate' : 'accepted';
-    await trx
-      .insertInto('webhook_log')
-      .values({ ...logRow, tenant_id: account.tenant_id, provider_account_id: account.id, verdict, reason: null, http_status: 200 })
-      .execute();
-    return { messageIds, statusMessages, optedOut, verdict };
-  });
-
-  if (stored.messageIds.length > 0) ctx.queue.wake();
-  // A receipt saying the recipient opted out at the carrier stops later sends up front (F27).
-  for (const { message, code } of stored.optedOut) await recordCarrierOptOut(ctx, message, code);
-  for (const message of stored.statusMessages) {
-    ctx.events.publish({
-      type: 'message.status',
-      tenantId: message.tenant_id,
-      numberId: message.number_id,
-      data: { id: message.id, conversationId: message.conversation_id, status: message.status, error: message.error_code ? { code: message.error_code, message: message.error_message } : null },
-    });
+  const stored = await storeInbound(ctx, account, parsed, { transport: 'webhook', method: request.method, url: logRow.url, remoteIp: input.remoteIp, ackStatus: 200 });
+  if (stored.kind === 'unknown_number') {
+    return refused(refuse(404, 'unknown_number', `${stored.to.join(', ')} is not a number of ${input.type} account ${account.id}`), account);
   }
   const reply = adapter.webhookReply();
   return { httpStatus: 200, verdict: stored.verdict, reason: null, contentType: reply.contentType, body: reply.body, messageIds: stored.messageIds };
-}
-
-function normalise(value: string): string {
-  return toE164(value) ?? value.trim();
-}
-
-async function resolveNumbers(ctx: AppContext, account: ProviderAccountTable, inbound: InboundMessage[]) {
-  const wanted = [...new Set(inbound.flatMap((m) => m.to.map(normalise)))];
-  const found = new Map<string, { id: string; number: string }>();
-  if (wanted.length === 0) return found;
-  const rows = await ctx.db
-    .selectFrom('numbers')
-    .select(['id', 'number'])
-    .where('provider_account_id', '=', account.id)
-    .where('number', 'in', wanted)
-    .execute();
-  for (const row of rows) found.set(row.number, row);
-  return found;
-}
-
-/** Inserts one inbound message; returns its id, or null when the provider already sent it. */
-async function storeInbound(ctx: AppContext, trx: Transaction<Database>, account: ProviderAccountTable, number: { id: string; number: string }, inbound: InboundMessage): Promise<string | null> {
-  const at = now();
-  const from = normalise(inbound.from);
-  const others = inbound.to.map(normalise).filter((to) => to !== number.number);
-  const id = newId('msg');
-  const { encoding, segments } = countSegments(inbound.body);
-  // Group MMS: the conversation is with the sender and every other recipient. For a provider's
-  // retry the conversation already exists, so this creates nothing twice.
-  const conversationId = await findOrCreateConversation(trx, { tenantId: account.tenant_id, numberId: number.id, ourNumber: number.number, remotes: [from, ...others] });
-  const inserted = await trx
-    .insertInto('messages')
-    .values({
-      id,
-      tenant_id: account.tenant_id,
-      conversation_id: conversationId,
-      number_id: number.id,
-      direction: 'inbound',
-      from_number: from,
-      to_numbers: JSON.stringify([number.number, ...others]),
-      body: inbound.body,
-      encoding,
-      segments,
-      status: 'received',
-      provider_account_id: account.id,
-      provider_type: account.type,
-      provider_message_id: inbound.providerMessageId,
-      error_code: null,
-      error_message: null,
-      idempotency_key: null,
-      send_at: null,
-      created_at: inbound.receivedAt && !Number.isNaN(Date.parse(inbound.receivedAt)) ? new Date(inbound.receivedAt).toISOString() : at,
-      sent_at: null,
-      delivered_at: null,
-      read_at: null,
-      created_by: null,
-      media_count: inbound.media.length,
-    })
-    .onConflict((oc) => oc.columns(['provider_account_id', 'provider_message_id']).doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  if (!inserted) return null;
-  await touchConversation(trx, conversationId, id, at, true);
-  await recordStatus(trx, { id, tenant_id: account.tenant_id }, 'received', at);
-  for (const media of inbound.media) {
-    await trx
-      .insertInto('media')
-      .values({ id: newId('med'), tenant_id: account.tenant_id, message_id: id, content_type: media.contentType ?? 'application/octet-stream', size: 0, storage_key: null, source_url: media.url, status: 'pending', created_at: at })
-      .execute();
-  }
-  await ctx.queue.enqueue(trx, PROCESS_INBOUND_JOB, { messageId: id });
-  return id;
-}
-
-/**
- * Applies a delivery receipt. A receipt for a message whose send has not yet recorded the
- * provider's id is parked in pending_status and applied by the send job.
- */
-async function storeStatus(ctx: AppContext, trx: Transaction<Database>, account: ProviderAccountTable, update: StatusUpdate): Promise<MessageTable | 'duplicate' | null> {
-  await lockProviderMessage(trx, ctx.store.dialect, account.id, update.providerMessageId);
-  const message = await trx
-    .selectFrom('messages')
-    .selectAll()
-    .where('provider_account_id', '=', account.id)
-    .where('provider_message_id', '=', update.providerMessageId)
-    .executeTakeFirst();
-  if (!message) {
-    await trx
-      .insertInto('pending_status')
-      .values({ provider_account_id: account.id, provider_message_id: update.providerMessageId, payload: JSON.stringify(update), created_at: now() })
-      .execute();
-    return null;
-  }
-  const changed = await applyStatusUpdate(trx, message, update);
-  return changed ? message : 'duplicate';
-}
-
-export async function applyStatusUpdate(trx: Transaction<Database>, message: MessageTable, update: StatusUpdate): Promise<boolean> {
-  const detail = update.providerStatus !== update.status ? `provider status ${update.providerStatus}` : null;
-  return applyStatus(trx, message, {
-    status: update.status,
-    at: update.at && !Number.isNaN(Date.parse(update.at)) ? new Date(update.at).toISOString() : undefined,
-    detail: update.errorCode ? `${update.errorCode}: ${update.errorMessage ?? ''}`.trim() : detail,
-    errorCode: update.errorCode,
-    errorMessage: update.errorMessage,
-  });
 }

@@ -22,7 +22,7 @@ export async function webhookLogRoutes(app: FastifyInstance, { ctx }: { ctx: App
     const rows = await query.orderBy('id', 'desc').limit(limit + 1).execute();
     const items = rows.slice(0, limit);
     return {
-      items: items.map((row) => ({ id: row.id, providerType: row.provider_type, providerAccountId: row.provider_account_id, method: row.method, url: row.url, verdict: row.verdict, reason: row.reason, httpStatus: row.http_status, remoteIp: row.remote_ip, createdAt: row.created_at })),
+      items: items.map((row) => ({ id: row.id, providerType: row.provider_type, providerAccountId: row.provider_account_id, method: row.method, url: row.url, verdict: row.verdict, reason: row.reason, httpStatus: row.http_status, remoteIp: row.remote_ip, transport: row.transport, createdAt: row.created_at })),
       nextCursor: rows.length > limit ? Buffer.from(String(items[items.length - 1]!.id)).toString('base64url') : null,
     };
   });
