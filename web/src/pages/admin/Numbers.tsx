@@ -1,0 +1,202 @@
+/** Admin → Numbers: phone numbers, their provider account, routing to users and groups. */
+import { useState } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { api } from '../../lib/api';
+import { formatPhone } from '../../lib/format';
+import type { PhoneNumber, ProviderAccount } from '../../lib/types';
+import { useNumbers, useUsers } from '../Inbox';
+import { useAccounts, useGroups, ErrorNote, Section, list } from './shared';
+
+export function NumbersTab() {
+  const numbers = useNumbers();
+  const accounts = useAccounts();
+  const [editing, setEditing] = useState<string | null>(null);
+  return (
+    <Section
+      title="Numbers"
+      action={
+        <button className="primary" onClick={() => setEditing(editing === 'new' ? null : 'new')} data-testid="add-number">
+          {editing === 'new' ? 'Cancel' : '+ Add number'}
+        </button>
+      }
+    >
+      {editing === 'new' && <NumberForm accounts={accounts.data ?? []} onDone={() => setEditing(null)} />}
+      <ErrorNote error={numbers.error} />
+      <div className="table-wrap">
+        <table className="table">
+          <thead>
+            <tr>
+              <th>Number</th>
+              <th>Provider</th>
+              <th>Destinations</th>
+              <th>Country</th>
+              <th>MPS</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {(numbers.data ?? []).map((n) => (
+              <NumberRow key={n.id} number={n} accounts={accounts.data ?? []} editing={editing === n.id} onEdit={() => setEditing(editing === n.id ? null : n.id)} onDone={() => setEditing(null)} />
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </Section>
+  );
+}
+
+function NumberRow({ number, accounts, editing, onEdit, onDone }: { number: PhoneNumber; accounts: ProviderAccount[]; editing: boolean; onEdit(): void; onDone(): void }) {
+  const users = useUsers();
+  const client = useQueryClient();
+  const remove = useMutation({ mutationFn: () => api(`/numbers/${number.id}`, { method: 'DELETE' }), onSuccess: () => client.invalidateQueries({ queryKey: ['numbers'] }) });
+  const d = number.destinations;
+  const userNames = (d.userIds ?? []).map((id) => users.data?.find((u) => u.id === id)?.name ?? id);
+  const groups = useGroups();
+  const groupNames = (d.groupIds ?? []).map((id) => `group ${groups.data?.find((g) => g.id === id)?.name ?? id}`);
+  return (
+    <>
+      <tr data-testid="number-row">
+        <td className="nowrap">
+          {formatPhone(number.number)}
+          {number.systemNotification && <span className="pill">system</span>}
+        </td>
+        <td>{accounts.find((a) => a.id === number.providerAccountId)?.name ?? number.providerAccountId}</td>
+        <td>{[...userNames, ...groupNames, ...(d.extensions ?? []).map((x) => `ext ${x}`), ...(d.emails ?? [])].join(', ') || <span className="muted">nobody</span>}</td>
+        <td>{number.defaultCountry ?? '—'}</td>
+        <td>{number.mps ?? 'default'}</td>
+        <td className="nowrap">
+          <button className="link-button" onClick={onEdit}>
+            {editing ? 'Close' : 'Edit'}
+          </button>
+          <button className="link-button danger-text" onClick={() => confirm(`Delete ${number.number}?`) && remove.mutate()}>
+            Delete
+          </button>
+        </td>
+      </tr>
+      {editing && (
+        <tr>
+          <td colSpan={6}>
+            <NumberForm accounts={accounts} number={number} onDone={onDone} />
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+function NumberForm({ accounts, number, onDone }: { accounts: ProviderAccount[]; number?: PhoneNumber; onDone(): void }) {
+  const client = useQueryClient();
+  const users = useUsers();
+  const groups = useGroups();
+  const [form, setForm] = useState({
+    number: number?.number ?? '',
+    providerAccountId: number?.providerAccountId ?? accounts[0]?.id ?? '',
+    userIds: number?.destinations.userIds ?? [],
+    groupIds: number?.destinations.groupIds ?? [],
+    extensions: (number?.destinations.extensions ?? []).join(', '),
+    emails: (number?.destinations.emails ?? []).join(', '),
+    systemNotification: number?.systemNotification ?? false,
+    defaultCountry: number?.defaultCountry ?? '',
+    mps: number?.mps === null || number?.mps === undefined ? '' : String(number.mps),
+  });
+  const save = useMutation({
+    mutationFn: () => {
+      const body = {
+        providerAccountId: form.providerAccountId,
+        destinations: { userIds: form.userIds, extensions: list(form.extensions), emails: list(form.emails), ...(groups.data ? { groupIds: form.groupIds } : {}) },
+        systemNotification: form.systemNotification,
+        defaultCountry: form.defaultCountry.trim() ? form.defaultCountry.trim().toUpperCase() : null,
+        mps: form.mps.trim() ? Number(form.mps) : null,
+      };
+      return number ? api(`/numbers/${number.id}`, { method: 'PATCH', body }) : api('/numbers', { method: 'POST', body: { number: form.number, ...body } });
+    },
+    onSuccess: async () => {
+      await client.invalidateQueries({ queryKey: ['numbers'] });
+      onDone();
+    },
+  });
+  return (
+    <form
+      className="form-grid inset"
+      data-testid="number-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        save.mutate();
+      }}
+    >
+      {!number && (
+        <label>
+          Number (E.164, a local number with a default country, or a sender ID)
+          <input name="number" required value={form.number} onChange={(e) => setForm({ ...form, number: e.target.value })} placeholder="+15551230000" />
+        </label>
+      )}
+      <label>
+        Provider account
+        <select name="providerAccountId" required value={form.providerAccountId} onChange={(e) => setForm({ ...form, providerAccountId: e.target.value })}>
+          {accounts.length === 0 && <option value="">Add a provider account first</option>}
+          {accounts.map((a) => (
+            <option key={a.id} value={a.id}>
+              {a.name} ({a.type})
+            </option>
+          ))}
+        </select>
+      </label>
+      <fieldset>
+        <legend>Route to users</legend>
+        {(users.data ?? []).map((u) => (
+          <label key={u.id} className="check">
+            <input
+              type="checkbox"
+              checked={form.userIds.includes(u.id)}
+              onChange={(e) => setForm({ ...form, userIds: e.target.checked ? [...form.userIds, u.id] : form.userIds.filter((id) => id !== u.id) })}
+            />
+            {u.name} {u.extension ? `(ext ${u.extension})` : ''}
+          </label>
+        ))}
+      </fieldset>
+      {groups.data && groups.data.length > 0 && (
+        <fieldset>
+          <legend>Route to groups</legend>
+          {groups.data.map((g) => (
+            <label key={g.id} className="check">
+              <input
+                type="checkbox"
+                checked={form.groupIds.includes(g.id)}
+                onChange={(e) => setForm({ ...form, groupIds: e.target.checked ? [...form.groupIds, g.id] : form.groupIds.filter((id) => id !== g.id) })}
+              />
+              {g.name}
+            </label>
+          ))}
+        </fieldset>
+      )}
+      <label>
+        Extensions
+        <input name="extensions" value={form.extensions} onChange={(e) => setForm({ ...form, extensions: e.target.value })} placeholder="1001, 1002" />
+      </label>
+      <label>
+        Email copies to
+        <input name="emails" value={form.emails} onChange={(e) => setForm({ ...form, emails: e.target.value })} placeholder="sales@example.com" />
+      </label>
+      <label>
+        Default country
+        <input name="defaultCountry" maxLength={2} value={form.defaultCountry} onChange={(e) => setForm({ ...form, defaultCountry: e.target.value })} placeholder="US" />
+      </label>
+      <label>
+        Messages per second
+        <input name="mps" type="number" min={0} step="0.1" value={form.mps} onChange={(e) => setForm({ ...form, mps: e.target.value })} placeholder="provider default" />
+      </label>
+      <label className="check">
+        <input type="checkbox" checked={form.systemNotification} onChange={(e) => setForm({ ...form, systemNotification: e.target.checked })} /> System notification number (voicemail alerts, not routed to an inbox)
+      </label>
+      <ErrorNote error={save.error} />
+      <div className="button-row">
+        <button className="primary" type="submit" disabled={save.isPending} data-testid="save-number">
+          {number ? 'Save' : 'Add number'}
+        </button>
+        <button className="secondary" type="button" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,188 @@
+/** Admin → Provider accounts: carrier accounts, their credentials, webhook URLs and the Test button. */
+import { useState, type FormEvent } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { api } from '../../lib/api';
+import type { ProviderAccount, ProviderType } from '../../lib/types';
+import { useAccounts, useTypes, Copy, ErrorNote, Section } from './shared';
+
+export function ProvidersTab() {
+  const accounts = useAccounts();
+  const types = useTypes();
+  const [creating, setCreating] = useState(false);
+  return (
+    <>
+      <Section
+        title="Provider accounts"
+        action={
+          <button className="primary" onClick={() => setCreating(!creating)} data-testid="add-provider">
+            {creating ? 'Cancel' : '+ Add account'}
+          </button>
+        }
+      >
+        {creating && types.data && <AccountForm types={types.data} onDone={() => setCreating(false)} />}
+        <ErrorNote error={accounts.error} />
+        <div className="stack">
+          {(accounts.data ?? []).map((account) => (
+            <AccountCard key={account.id} account={account} type={types.data?.find((t) => t.type === account.type)} />
+          ))}
+          {accounts.data?.length === 0 && !creating && <p className="muted">No provider accounts yet. Add a Sandbox account to try Switchboard without a carrier.</p>}
+        </div>
+      </Section>
+    </>
+  );
+}
+
+function AccountForm({ types, account, onDone }: { types: ProviderType[]; account?: ProviderAccount; onDone(): void }) {
+  const client = useQueryClient();
+  const [type, setType] = useState(account?.type ?? types.find((t) => t.type === 'sandbox')?.type ?? types[0]?.type ?? '');
+  const [name, setName] = useState(account?.name ?? '');
+  const [baseUrl, setBaseUrl] = useState(account?.baseUrl ?? '');
+  const [credentials, setCredentials] = useState<Record<string, string>>({});
+  const manifest = types.find((t) => t.type === type);
+  const save = useMutation({
+    mutationFn: () => {
+      const filled = Object.fromEntries(Object.entries(credentials).filter(([, v]) => v !== ''));
+      if (account) {
+        return api(`/provider-accounts/${account.id}`, { method: 'PATCH', body: { name, baseUrl: baseUrl || null, ...(Object.keys(filled).length ? { credentials: filled } : {}) } });
+      }
+      return api('/provider-accounts', { method: 'POST', body: { type, name: name || manifest?.displayName || type, credentials: filled, baseUrl: baseUrl || undefined } });
+    },
+    onSuccess: async () => {
+      await client.invalidateQueries({ queryKey: ['provider-accounts'] });
+      onDone();
+    },
+  });
+  return (
+    <form
+      className="form-grid inset"
+      data-testid="account-form"
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault();
+        save.mutate();
+      }}
+    >
+      <label>
+        Type
+        <select name="type" value={type} disabled={Boolean(account)} onChange={(e) => setType(e.target.value)}>
+          {types.map((t) => (
+            <option key={t.type} value={t.type}>
+              {t.displayName}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Name
+        <input name="name" value={name} placeholder={manifest?.displayName} onChange={(e) => setName(e.target.value)} required={Boolean(account)} />
+      </label>
+      {manifest?.credentials.map((field) => (
+        <label key={field.key}>
+          {field.label}
+          {field.required ? ' *' : ''}
+          <input
+            name={`cred-${field.key}`}
+            type={field.secret ? 'password' : 'text'}
+            autoComplete="off"
+            required={field.required && !account}
+            placeholder={account?.credentialKeys.includes(field.key) ? '(unchanged)' : field.env}
+            value={credentials[field.key] ?? ''}
+            onChange={(e) => setCredentials({ ...credentials, [field.key]: e.target.value })}
+          />
+        </label>
+      ))}
+      <label>
+        API base URL (optional override)
+        <input name="baseUrl" value={baseUrl} placeholder={manifest?.defaultBaseUrl} onChange={(e) => setBaseUrl(e.target.value)} />
+      </label>
+      {manifest?.docsUrl && (
+        <p className="muted small">
+          Docs:{' '}
+          <a href={manifest.docsUrl} target="_blank" rel="noopener noreferrer">
+            {manifest.docsUrl}
+          </a>
+        </p>
+      )}
+      <ErrorNote error={save.error} />
+      <div className="button-row">
+        <button className="primary" type="submit" disabled={save.isPending} data-testid="save-account">
+          {account ? 'Save' : 'Create account'}
+        </button>
+        <button className="secondary" type="button" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function AccountCard({ account, type }: { account: ProviderAccount; type?: ProviderType }) {
+  const client = useQueryClient();
+  const types = useTypes();
+  const [editing, setEditing] = useState(false);
+  const [to, setTo] = useState('');
+  const test = useMutation({ mutationFn: () => api<unknown>(`/provider-accounts/${account.id}/test`, { method: 'POST', body: { to } }) });
+  const remove = useMutation({
+    mutationFn: () => api(`/provider-accounts/${account.id}`, { method: 'DELETE' }),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['provider-accounts'] }),
+  });
+  return (
+    <div className="item-card" data-testid="account-card">
+      <div className="item-head">
+        <strong>{account.name}</strong> <span className="pill">{type?.displayName ?? account.type}</span>
+        {account.source === 'env' && <span className="pill">from environment</span>}
+        <span className="spacer" />
+        {account.source !== 'env' && (
+          <>
+            <button className="link-button" onClick={() => setEditing(!editing)}>
+              {editing ? 'Close' : 'Edit'}
+            </button>
+            <button className="link-button danger-text" onClick={() => confirm(`Delete ${account.name}?`) && remove.mutate()}>
+              Delete
+            </button>
+          </>
+        )}
+      </div>
+      {editing && types.data && <AccountForm types={types.data} account={account} onDone={() => setEditing(false)} />}
+      <dl className="kv">
+        <dt>Inbound webhook</dt>
+        <dd>
+          <Copy text={account.webhookUrls.inbound} />
+        </dd>
+        {account.webhookUrls.status !== account.webhookUrls.inbound && (
+          <>
+            <dt>Status callback</dt>
+            <dd>
+              <Copy text={account.webhookUrls.status} />
+            </dd>
+          </>
+        )}
+        <dt>Credentials set</dt>
+        <dd>{account.credentialKeys.join(', ') || '—'}</dd>
+        {account.baseUrl && (
+          <>
+            <dt>Base URL</dt>
+            <dd>{account.baseUrl}</dd>
+          </>
+        )}
+      </dl>
+      <form
+        className="inline-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          test.mutate();
+        }}
+      >
+        <input name="testTo" placeholder="Test: send to +1…" value={to} onChange={(e) => setTo(e.target.value)} required />
+        <button className="secondary" type="submit" disabled={test.isPending} data-testid="test-account">
+          {test.isPending ? 'Sending…' : 'Test'}
+        </button>
+      </form>
+      <ErrorNote error={test.error ?? remove.error} />
+      {test.data !== undefined && (
+        <pre className="provider-answer" data-testid="test-result">
+          {JSON.stringify(test.data, null, 2)}
+        </pre>
+      )}
+    </div>
+  );
+}
