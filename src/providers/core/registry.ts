@@ -9,10 +9,13 @@ import { bandwidthProvider } from '../bandwidth/bandwidth.provider.js';
 import { plivoProvider } from '../plivo/plivo.provider.js';
 import { clicksendProvider } from '../clicksend/clicksend.provider.js';
 import { signalwireProvider } from '../signalwire/signalwire.provider.js';
+import { httpProvider } from '../http/http.provider.js';
+import { airenetworksProvider } from '../http/presets/airenetworks.preset.js';
 import { wavixProvider } from '../wavix/wavix.provider.js';
+import { voxtelesysProvider } from '../voxtelesys/voxtelesys.provider.js';
 
 export const PROVIDERS: ReadonlyMap<string, ProviderModule> = new Map(
-  [sandboxProvider, twilioProvider, telnyxProvider, bandwidthProvider, vonageProvider, sinchProvider, plivoProvider, clicksendProvider, signalwireProvider, wavixProvider].map((module) => [module.manifest.type, module]),
+  [sandboxProvider, twilioProvider, telnyxProvider, bandwidthProvider, vonageProvider, sinchProvider, plivoProvider, clicksendProvider, signalwireProvider, wavixProvider, voxtelesysProvider, httpProvider, airenetworksProvider].map((module) => [module.manifest.type, module]),
 );
 
 export function providerModule(type: string): ProviderModule | undefined {
