@@ -13,6 +13,7 @@ import { JobQueue, type QueueOptions } from './jobs/queue.js';
 import { EventBus } from './services/events.js';
 import { MediaStore } from './services/media-store.js';
 import { ProviderAccounts } from './services/provider-accounts.js';
+import { SessionTransports } from './services/session-transports.js';
 import type { AdapterDeps } from './providers/core/types.js';
 import { createNetGuard, type NetGuard } from './lib/net-guard.js';
 
@@ -28,6 +29,8 @@ export interface AppContext {
   events: EventBus;
   media: MediaStore;
   accounts: ProviderAccounts;
+  /** Long-lived carrier sessions (SMPP binds) of this node; started with the workers. */
+  sessions: SessionTransports;
   /** The guarded fetch: every outbound connection goes through it (lib/net-guard.ts). */
   fetch: typeof fetch;
   net: NetGuard;
@@ -81,16 +84,19 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     loopback: async () => {
       throw new Error('the HTTP app is not running, so the sandbox carrier cannot call back');
     },
-  } as Omit<AppContext, 'accounts' | 'close'> as AppContext;
+  } as Omit<AppContext, 'accounts' | 'sessions' | 'close'> as AppContext;
 
   const deps: AdapterDeps = {
     fetch: context.fetch,
     clock: () => new Date(),
     readOwnMedia: (url) => media.readSignedUrl(url),
     loopback: (p, body, headers) => context.loopback(p, body, headers),
+    sessions: (type) => context.sessions.host(type),
   };
   context.accounts = new ProviderAccounts(store.db, secrets, config.publicUrl, deps, log);
+  context.sessions = new SessionTransports(context);
   context.close = async () => {
+    await context.sessions.stop();
     await queue.stop();
     await events.stop();
     await store.close();

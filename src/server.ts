@@ -20,7 +20,11 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
   registerJobs(ctx);
   const app = await buildApp(ctx);
   await app.listen({ port: config.port, host: config.host });
-  if (config.runWorkers) ctx.queue.start();
+  if (config.runWorkers) {
+    ctx.queue.start();
+    // Carrier sessions (SMPP binds) live where sends run.
+    ctx.sessions.start();
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `${config.tlsCert ? 'https' : 'http'}://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;

@@ -1,4 +1,5 @@
 /** The one interface every carrier adapter implements, and the data that crosses it. */
+import type { AppContext } from '../../context.js';
 
 /** Our delivery vocabulary (SPEC F4). */
 export type MessageStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'received';
@@ -154,6 +155,32 @@ export interface AdapterDeps {
   readOwnMedia: (url: string) => Promise<FetchedMedia | null>;
   /** Posts a webhook into this process (the built-in sandbox carrier's callbacks). */
   loopback: (path: string, body: string, headers: Record<string, string>) => Promise<void>;
+  /** This node's session host of a session-based type (SMPP); undefined for HTTP carriers. */
+  sessions?: (type: string) => SessionHost | undefined;
+}
+
+/** Live state of a long-lived carrier session, as recorded by the node that holds it. */
+export interface SessionState {
+  state: 'bound' | 'binding' | 'disconnected';
+  lastError: string | null;
+  /** When the state last changed (ISO 8601). */
+  since: string;
+  /** The node holding the session, null when none does. */
+  node: string | null;
+}
+
+/**
+ * A carrier reached over a long-lived connection (SMPP) instead of per-request HTTP: one host per
+ * node runs the sessions of every account of the type (with the workers) and stores what arrives
+ * through the shared inbound pipeline; the adapter's `send` goes through it.
+ */
+export interface SessionHost {
+  start(): void;
+  /** Ends every session cleanly (unbind) and releases what this node holds. */
+  stop(): Promise<void>;
+  /** Throws ProviderError like any adapter; `unavailable` (retried) while no session can take it. */
+  send(accountId: string, message: OutboundMessage): Promise<SendResult>;
+  state(accountId: string): Promise<SessionState | null>;
 }
 
 export type AdapterFactory = (account: ProviderAccountConfig, deps: AdapterDeps) => ProviderAdapter;
@@ -161,4 +188,6 @@ export type AdapterFactory = (account: ProviderAccountConfig, deps: AdapterDeps)
 export interface ProviderModule {
   manifest: ProviderManifest;
   create: AdapterFactory;
+  /** Session-based types only: builds this node's session host (see SessionHost). */
+  sessions?: (ctx: AppContext) => SessionHost;
 }
