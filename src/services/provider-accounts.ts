@@ -47,6 +47,7 @@ export class ProviderAccounts {
   private cleanCredentials(module: ProviderModule, credentials: Record<string, unknown>): Record<string, string> {
     try {
       const clean = validateCredentials(module.manifest, credentials);
+      module.validate?.(clean);
       return module.manifest.type === 'sandbox' ? generateSandboxCredentials(clean) : clean;
     } catch (error) {
       if (error instanceof CredentialsError) throw new AppError('validation_error', error.message);
@@ -143,6 +144,7 @@ export class ProviderAccounts {
       if (module.manifest.type === 'sandbox') continue;
       const found = credentialsFromEnv(module.manifest, env);
       if (!found) continue;
+      module.validate?.(found.credentials);
       const id = `env_${module.manifest.type}`;
       const existing = await this.db.selectFrom('provider_accounts').selectAll().where('id', '=', id).executeTakeFirst();
       const values = { credentials: this.secrets.seal(found.credentials), base_url: normaliseBaseUrl(found.baseUrl), updated_at: now() };

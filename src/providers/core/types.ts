@@ -43,6 +43,8 @@ export interface CredentialField {
 export interface ProviderManifest {
   type: string;
   displayName: string;
+  /** Short text shown as the type's logo in the provider picker (presets of the generic HTTP provider). */
+  logoText?: string;
   docsUrl: string;
   /** Environment prefix for F6 accounts, e.g. `TWILIO`. */
   envPrefix: string;
@@ -190,4 +192,9 @@ export interface ProviderModule {
   create: AdapterFactory;
   /** Session-based types only: builds this node's session host (see SessionHost). */
   sessions?: (ctx: AppContext) => SessionHost;
+  /**
+   * Checks credentials beyond the manifest's fields (e.g. the generic HTTP provider's JSON
+   * config); throws CredentialsError naming the field. Runs on create, update and env load.
+   */
+  validate?: (credentials: Record<string, string>) => void;
 }

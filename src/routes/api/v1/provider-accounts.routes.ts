@@ -39,6 +39,7 @@ export async function providerAccountRoutes(app: FastifyInstance, { ctx }: { ctx
     items: [...PROVIDERS.values()].map(({ manifest }) => ({
       type: manifest.type,
       displayName: manifest.displayName,
+      logoText: manifest.logoText ?? null,
       docsUrl: manifest.docsUrl,
       defaultBaseUrl: manifest.defaultBaseUrl,
       capabilities: manifest.capabilities,
