@@ -4,7 +4,7 @@
  * Every `{{ … }}` output that renders to nothing is reported by name, so callers can refuse to
  * send a blank instead of sending it.
  */
-import { Liquid, LiquidError, Output, toValueSync, type Template } from 'liquidjs';
+import { IncludeTag, LayoutTag, Liquid, LiquidError, Output, RenderTag, toValueSync, type Template } from 'liquidjs';
 import { AppError } from '../../errors.js';
 
 /** The data a template sees: `contact.*`, `contact.fields.*`, `user.name`, `tenant.name`, and (in workflows) `message.*`. */
@@ -60,11 +60,16 @@ export function parseTemplate(text: string, limits: RenderLimits = DEFAULT_RENDE
   if (text.length > limits.maxTemplateLength) {
     throw new AppError('template_error', `template is ${text.length} characters; the limit is ${limits.maxTemplateLength}`);
   }
+  let templates: Template[];
   try {
-    return liquid.parse(text);
+    templates = liquid.parse(text);
   } catch (error) {
     throw asTemplateError(error);
   }
+  walk(templates, (template) => {
+    if (template instanceof IncludeTag || template instanceof RenderTag || template instanceof LayoutTag) throw new AppError('template_error', NO_FILES);
+  });
+  return templates;
 }
 
 /**
@@ -97,25 +102,30 @@ export function emptyVariablesError(names: string[]): AppError {
 
 /** Wraps each output node (at any depth: inside if/for/case) so an empty result is recorded with its expression. */
 function watchOutputs(templates: Template[], empty: Set<string>): void {
-  for (const template of templates) {
-    if (template instanceof Output) {
-      const output = template;
-      const expression = output.token.content.split('|')[0]!.trim();
-      const render = output.render.bind(output);
-      output.render = function* (ctx, emitter) {
-        let written = '';
-        const probe = Object.create(emitter) as typeof emitter;
-        probe.write = (html: unknown) => {
-          written += html === null || html === undefined ? '' : String(html);
-          emitter.write(html);
-        };
-        yield render(ctx, probe);
-        if (written.trim() === '') empty.add(expression);
+  walk(templates, (template) => {
+    if (!(template instanceof Output)) return;
+    const output = template;
+    const expression = output.token.content.split('|')[0]!.trim();
+    const render = output.render.bind(output);
+    output.render = function* (ctx, emitter) {
+      let written = '';
+      const probe = Object.create(emitter) as typeof emitter;
+      probe.write = (html: unknown) => {
+        written += html === null || html === undefined ? '' : String(html);
+        emitter.write(html);
       };
-      continue;
-    }
+      yield render(ctx, probe);
+      if (written.trim() === '') empty.add(expression);
+    };
+  });
+}
+
+/** Visits every node of a parsed template, block bodies included. */
+function walk(templates: Template[], visit: (template: Template) => void): void {
+  for (const template of templates) {
+    visit(template);
     const children = (template as { children?: (partials: boolean, sync: boolean) => Generator<unknown, Template[]> }).children;
-    if (typeof children === 'function') watchOutputs(toValueSync(children.call(template, false, true)) as Template[], empty);
+    if (typeof children === 'function') walk(toValueSync(children.call(template, false, true)) as Template[], visit);
   }
 }
 

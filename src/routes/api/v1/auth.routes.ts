@@ -54,7 +54,11 @@ export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: AppContex
       const anyUser = await ctx.db.selectFrom('users').select('id').executeTakeFirst();
       if (anyUser) throw new AppError('conflict', 'Switchboard is already set up; sign in instead');
       const existing = await ctx.db.selectFrom('tenants').select('id').orderBy('created_at').executeTakeFirst();
-      const tenantId = existing?.id ?? (await createTenant(ctx.db, request.body.tenantName)).id;
+      const tenantName = request.body.tenantName.trim();
+      if (!tenantName) throw new AppError('validation_error', 'tenantName must not be blank');
+      // A tenant made at start-up (for env provider accounts) is a placeholder: it takes the name typed here.
+      if (existing) await ctx.db.updateTable('tenants').set({ name: tenantName }).where('id', '=', existing.id).execute();
+      const tenantId = existing?.id ?? (await createTenant(ctx.db, tenantName)).id;
       const user = await createUser(ctx.db, tenantId, { email: request.body.email, name: request.body.name, role: 'owner', password: request.body.password });
       await provisionSandbox(ctx, tenantId, user.id);
       const csrfToken = await startSession(ctx, reply, user);

@@ -14,6 +14,7 @@ import { userRoutes } from './users.routes.js';
 import { webhookLogRoutes } from './webhook-log.routes.js';
 import { dashboardRoutes } from './dashboard.routes.js';
 import { routingRoutes } from './routing.routes.js';
+import { automationRoutes } from './automation.routes.js';
 import { httpProviderRoutes } from './http-provider.routes.js';
 
 export async function apiRoutes(app: FastifyInstance, opts: { ctx: AppContext }) {
@@ -22,5 +23,6 @@ export async function apiRoutes(app: FastifyInstance, opts: { ctx: AppContext })
   }
   await app.register(dashboardRoutes, opts);
   await app.register(routingRoutes, opts);
+  await app.register(automationRoutes, opts);
   await app.register(httpProviderRoutes, opts);
 }
