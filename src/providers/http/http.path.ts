@@ -4,7 +4,7 @@
  * path is a field name; a name ending in `*` collects every field with that prefix (`MediaUrl*`).
  */
 
-export type PathSegment = { key: string } | { index: number } | { all: true };
+export type PathSegment = { key: string } | { index: number } | { all: true } | { prefix: string };
 
 export class PathError extends Error {}
 
@@ -25,8 +25,14 @@ export function parsePath(path: string): PathSegment[] {
       segments.push(inner === '*' ? { all: true } : /^\d/.test(inner) ? { index: Number(inner) } : { key: inner.slice(1, -1) });
       rest = rest.slice(bracket[0].length);
     } else if (name && (segments.length > 0 || !rest.startsWith('.'))) {
-      segments.push({ key: name[1]! });
       rest = rest.slice(name[0].length);
+      // `MediaUrl*` (last step only): every key with that prefix, in document order.
+      if (rest === '*') {
+        segments.push({ prefix: name[1]! });
+        rest = '';
+      } else {
+        segments.push({ key: name[1]! });
+      }
     } else {
       throw new PathError(`"${path}" is not a path (write it like data.message_id, messages[0].id or media[*].url)`);
     }
@@ -45,13 +51,17 @@ export function lookupJson(document: unknown, path: string): unknown {
     for (const value of current) {
       if ('all' in segment) {
         if (Array.isArray(value)) next.push(...value);
+      } else if ('prefix' in segment) {
+        if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+          for (const [key, item] of Object.entries(value)) if (key.startsWith(segment.prefix)) next.push(item);
+        }
       } else if ('index' in segment) {
         if (Array.isArray(value) && segment.index < value.length) next.push(value[segment.index]);
       } else if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, segment.key)) {
         next.push((value as Record<string, unknown>)[segment.key]);
       }
     }
-    if ('all' in segment) spread = true;
+    if ('all' in segment || 'prefix' in segment) spread = true;
     current = next;
   }
   if (spread) return current;
