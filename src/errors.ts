@@ -34,14 +34,17 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode | (string & {}),
     message: string,
-    options: { statusCode?: number; cause?: unknown; details?: unknown } = {},
+    options: { statusCode?: number; cause?: unknown; details?: unknown; headers?: Record<string, string> } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = 'AppError';
     this.statusCode = options.statusCode ?? (STATUS_BY_CODE as Record<string, number>)[code] ?? 400;
     this.details = options.details;
+    this.headers = options.headers ?? {};
   }
   readonly details: unknown;
+  /** Response headers that go with the error (e.g. Retry-After on 429). */
+  readonly headers: Record<string, string>;
 }
 
 export const notFound = (what: string, id: string) => new AppError('not_found', `${what} ${id} was not found`);

@@ -8,10 +8,14 @@ import type { AppContext } from '../context.js';
 import { now } from '../db/client.js';
 import { AppError } from '../errors.js';
 import { randomToken, safeEqual, sha256Hex } from '../lib/crypto.js';
+import { scopeForRoute, type ApiScope } from './route-scopes.js';
 
 export interface Auth {
   tenantId: string;
+  /** The signed-in user (sessions only). */
   userId: string | null;
+  /** For API keys: the user whose role the key acts with (its creator); null for CLI keys. */
+  actingUserId: string | null;
   role: 'owner' | 'admin' | 'agent';
   via: 'session' | 'apikey';
   apiKeyId: string | null;
@@ -26,6 +30,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Routes that need no caller (sign-in, first run). */
     public?: boolean;
+    /** The API-key scope the route needs; defaults come from plugins/route-scopes.ts. */
+    scope?: ApiScope;
   }
 }
 
@@ -38,7 +44,7 @@ export async function startSession(ctx: AppContext, reply: FastifyReply, user: {
   const csrfToken = randomToken(24);
   await ctx.db
     .insertInto('sessions')
-    .values({ id: sha256Hex(token), tenant_id: user.tenant_id, user_id: user.id, csrf_token: csrfToken, expires_at: new Date(Date.now() + SESSION_DAYS * 86_400_000).toISOString(), created_at: now() })
+    .values({ id: sha256Hex(token), tenant_id: user.tenant_id, user_id: user.id, csrf_token: csrfToken, expires_at: new Date(Date.now() + SESSION_DAYS * 86_400_000).toISOString(), created_at: now(), last_seen_at: now() })
     .execute();
   reply.setCookie(SESSION_COOKIE, token, {
     path: '/',
@@ -61,26 +67,50 @@ async function authenticate(ctx: AppContext, request: FastifyRequest): Promise<A
   if (header) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new AppError('unauthorized', 'Authorization must be "Bearer <api key>"');
-    const key = await ctx.db.selectFrom('api_keys').selectAll().where('key_hash', '=', sha256Hex(match[1]!)).executeTakeFirst();
+    const key = await ctx.db
+      .selectFrom('api_keys')
+      .leftJoin('users', (join) => join.onRef('users.id', '=', 'api_keys.created_by').onRef('users.tenant_id', '=', 'api_keys.tenant_id'))
+      .select(['api_keys.id', 'api_keys.tenant_id', 'api_keys.scopes', 'api_keys.created_by', 'users.role as creator_role'])
+      .where('api_keys.key_hash', '=', sha256Hex(match[1]!))
+      .executeTakeFirst();
     if (!key) throw new AppError('unauthorized', 'the API key is not valid (revoked or mistyped)');
-    return { tenantId: key.tenant_id, userId: null, role: 'admin', via: 'apikey', apiKeyId: key.id, scopes: JSON.parse(key.scopes) as string[], csrfToken: null };
+    if (key.created_by && !key.creator_role) throw new AppError('unauthorized', 'the person who created this API key was removed, so the key no longer works');
+    // The creator's current role, never above admin: demoting a person demotes their keys.
+    const role = key.creator_role === 'agent' ? 'agent' : 'admin';
+    return { tenantId: key.tenant_id, userId: null, actingUserId: key.created_by, role, via: 'apikey', apiKeyId: key.id, scopes: JSON.parse(key.scopes) as string[], csrfToken: null };
   }
   const token = request.cookies[SESSION_COOKIE];
   if (!token) return null;
   const session = await ctx.db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['sessions.tenant_id', 'sessions.user_id', 'sessions.csrf_token', 'sessions.expires_at', 'users.role'])
+    .select(['sessions.id', 'sessions.tenant_id', 'sessions.user_id', 'sessions.csrf_token', 'sessions.expires_at', 'sessions.last_seen_at', 'sessions.created_at', 'users.role'])
     .where('sessions.id', '=', sha256Hex(token))
     .executeTakeFirst();
   if (!session || session.expires_at < now()) return null;
-  return { tenantId: session.tenant_id, userId: session.user_id, role: session.role, via: 'session', apiKeyId: null, scopes: ['*'], csrfToken: session.csrf_token };
+  const lastSeen = Date.parse(session.last_seen_at ?? session.created_at);
+  const idleMs = ctx.config.retention.sessionIdleMinutes * 60_000;
+  if (Date.now() - lastSeen > idleMs) {
+    await ctx.db.deleteFrom('sessions').where('id', '=', session.id).execute();
+    return null;
+  }
+  // Refreshed at most once a minute, so a busy dashboard does not write on every request.
+  if (Date.now() - lastSeen > 60_000) await ctx.db.updateTable('sessions').set({ last_seen_at: now() }).where('id', '=', session.id).execute();
+  return { tenantId: session.tenant_id, userId: session.user_id, actingUserId: session.user_id, role: session.role, via: 'session', apiKeyId: null, scopes: ['*'], csrfToken: session.csrf_token };
 }
 
 export const authPlugin = fp(
   async (app: FastifyInstance, { ctx }: { ctx: AppContext }) => {
     app.decorateRequest('auth', null as unknown as Auth);
-    app.addHook('preHandler', async (request) => {
+    app.addHook('onRoute', (route) => {
+      if (route.config?.public) return;
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      const scope = route.config?.scope ?? scopeForRoute(String(methods[0]).toUpperCase(), route.url);
+      route.config = { ...(route.config ?? {}), scope };
+      route.schema = { ...(route.schema ?? {}), 'x-required-scope': scope } as typeof route.schema;
+    });
+    // onRequest: the caller and the key's scope are checked before the body is even validated.
+    app.addHook('onRequest', async (request) => {
       if (request.routeOptions.config?.public) return;
       const auth = await authenticate(ctx, request);
       if (!auth) throw new AppError('unauthorized', 'sign in or send "Authorization: Bearer <api key>"');
@@ -91,6 +121,8 @@ export const authPlugin = fp(
         }
       }
       request.auth = auth;
+      const scope = request.routeOptions.config?.scope;
+      if (auth.via === 'apikey' && scope) requireScope(request, scope);
     });
   },
   { name: 'auth' },
@@ -99,7 +131,7 @@ export const authPlugin = fp(
 /** Admin pages and settings: owners and admins (and API keys with the admin scope). */
 export function requireAdmin(request: FastifyRequest): void {
   const { auth } = request;
-  if (auth.via === 'apikey' ? !(auth.scopes.includes('*') || auth.scopes.includes('admin')) : auth.role === 'agent') {
+  if (auth.role === 'agent' || (auth.via === 'apikey' && !(auth.scopes.includes('*') || auth.scopes.includes('admin')))) {
     throw new AppError('admin_required', 'this needs an owner or admin (or an API key with the admin scope)', { statusCode: 403 });
   }
 }

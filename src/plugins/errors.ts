@@ -42,7 +42,7 @@ export const errorsPlugin = fp(
   async (app: FastifyInstance) => {
     app.setErrorHandler((error: FastifyError & { validationContext?: string }, request, reply) => {
       if (error instanceof AppError) {
-        return reply.status(error.statusCode).send({ error: { code: error.code, message: error.message } });
+        return reply.status(error.statusCode).headers(error.headers).send({ error: { code: error.code, message: error.message } });
       }
       if (error.validation) {
         const message = describeValidation(error.validationContext ?? 'body', error.validation as unknown as AjvError[]);

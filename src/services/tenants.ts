@@ -8,7 +8,9 @@ import { newId } from '../lib/ids.js';
 
 export const ROLES = ['owner', 'admin', 'agent'] as const;
 export type Role = (typeof ROLES)[number];
-export const API_KEY_SCOPES = ['*', 'messages:send', 'messages:read', 'admin'] as const;
+import { API_KEY_SCOPES } from '../plugins/route-scopes.js';
+
+export { API_KEY_SCOPES };
 
 export async function createTenant(db: Db, name: string): Promise<{ id: string; name: string }> {
   const trimmed = name.trim();
@@ -45,7 +47,8 @@ export async function createUser(db: Db, tenantId: string, input: UserInput): Pr
     throw new AppError('validation_error', 'password must be at least 8 characters');
   }
   const taken = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
-  if (taken) throw new AppError('conflict', `a user with email ${email} already exists`);
+  // The same answer whether the address is used here or in another organisation.
+  if (taken) throw new AppError('conflict', `the email address ${email} cannot be used for a new user`);
   if (input.extension) {
     const clash = await db.selectFrom('users').select('id').where('tenant_id', '=', tenantId).where('extension', '=', input.extension).executeTakeFirst();
     if (clash) throw new AppError('conflict', `extension ${input.extension} is already taken`);
@@ -71,7 +74,11 @@ export async function createUser(db: Db, tenantId: string, input: UserInput): Pr
   return user;
 }
 
-export async function createApiKey(db: Db, tenantId: string, name: string, scopes: string[] = ['*']): Promise<{ id: string; key: string; name: string; scopes: string[]; prefix: string }> {
+/**
+ * A key acts with its creator's role, never above admin (`createdBy` null: the CLI, an operator
+ * with the database in hand, acting as admin).
+ */
+export async function createApiKey(db: Db, tenantId: string, name: string, scopes: string[] = ['*'], createdBy: { userId: string | null; role: 'owner' | 'admin' | 'agent' } | null = null): Promise<{ id: string; key: string; name: string; scopes: string[]; prefix: string }> {
   for (const scope of scopes) {
     if (!(API_KEY_SCOPES as readonly string[]).includes(scope)) throw new AppError('validation_error', `scope "${scope}" is not one of ${API_KEY_SCOPES.join(', ')}`);
   }
@@ -80,7 +87,7 @@ export async function createApiKey(db: Db, tenantId: string, name: string, scope
   const id = newId('key');
   await db
     .insertInto('api_keys')
-    .values({ id, tenant_id: tenantId, name, key_hash: sha256Hex(key), prefix, scopes: JSON.stringify(scopes), created_at: now(), last_used_at: null })
+    .values({ id, tenant_id: tenantId, name, key_hash: sha256Hex(key), prefix, scopes: JSON.stringify(scopes), created_at: now(), last_used_at: null, created_by: createdBy?.userId ?? null, role: createdBy ? (createdBy.role === 'agent' ? 'agent' : 'admin') : null })
     .execute();
   return { id, key, name, scopes, prefix };
 }

@@ -136,7 +136,7 @@ export default function SettingsPage() {
 function Profile() {
   const { user } = useAuth();
   const client = useQueryClient();
-  const [form, setForm] = useState({ name: user?.name ?? '', mobile: user?.mobile ?? '', password: '' });
+  const [form, setForm] = useState({ name: user?.name ?? '', mobile: user?.mobile ?? '', password: '', currentPassword: '' });
   const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
   if (!user) return null;
   const save = async (event: React.FormEvent) => {
@@ -146,9 +146,12 @@ function Profile() {
       // Local numbers are read in the browser's country, as the person typed them.
       const mobile = form.mobile.trim() ? (toE164(form.mobile, guessCountry()) ?? form.mobile.trim()) : null;
       const body: Record<string, unknown> = { name: form.name, mobile };
-      if (form.password) body.password = form.password;
+      if (form.password) {
+        body.password = form.password;
+        body.currentPassword = form.currentPassword;
+      }
       await api(`/users/${user.id}`, { method: 'PATCH', body });
-      setForm({ ...form, password: '' });
+      setForm({ ...form, password: '', currentPassword: '' });
       setNote({ ok: true, text: 'Saved.' });
       await client.invalidateQueries({ queryKey: ['me'] });
     } catch (err) {
@@ -174,6 +177,12 @@ function Profile() {
         New password (leave empty to keep)
         <input name="profilePassword" type="password" autoComplete="new-password" minLength={8} value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} />
       </label>
+      {form.password && (
+        <label>
+          Current password (signs out your other devices)
+          <input name="profileCurrentPassword" type="password" autoComplete="current-password" required value={form.currentPassword} onChange={(e) => setForm({ ...form, currentPassword: e.target.value })} />
+        </label>
+      )}
       {note && <div className={`notice ${note.ok ? 'success' : 'error'}`}>{note.text}</div>}
       <div className="button-row">
         <button className="primary" type="submit">

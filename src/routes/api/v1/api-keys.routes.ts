@@ -20,7 +20,8 @@ export async function apiKeyRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
 
   app.post<{ Body: Static<typeof CreateKey> }>('/api-keys', { schema: { tags: ['admin'], body: CreateKey } }, async (request, reply) => {
     requireAdmin(request);
-    const key = await createApiKey(ctx.db, request.auth.tenantId, request.body.name, request.body.scopes ?? ['*']);
+    // A key made with a key inherits that key's creator; it never acts above its maker.
+    const key = await createApiKey(ctx.db, request.auth.tenantId, request.body.name, request.body.scopes ?? ['*'], { userId: request.auth.userId ?? request.auth.actingUserId, role: request.auth.role });
     return reply.status(201).send(key);
   });
 

@@ -7,6 +7,7 @@ import { verifyPassword } from '../../../lib/crypto.js';
 import { endSession, startSession } from '../../../plugins/auth.js';
 import { provisionSandbox } from '../../../services/sandbox-setup.js';
 import { createTenant, createUser } from '../../../services/tenants.js';
+import { assertSignInAllowed, recordSignInFailure, recordSignInSuccess } from '../../../services/sign-in-throttle.js';
 import { serializeUser } from './users.routes.js';
 
 const Login = Type.Object({ email: Type.String({ minLength: 3, maxLength: 320 }), password: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false });
@@ -18,12 +19,18 @@ const Setup = Type.Object(
 export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
   app.post<{ Body: Static<typeof Login> }>(
     '/auth/login',
-    { config: { public: true, rateLimit: { max: 10, timeWindow: '1 minute' } }, schema: { tags: ['auth'], body: Login } },
+    { config: { public: true }, schema: { tags: ['auth'], body: Login } },
     async (request, reply) => {
-      const user = await ctx.db.selectFrom('users').selectAll().where('email', '=', request.body.email.trim().toLowerCase()).executeTakeFirst();
+      const email = request.body.email.trim().toLowerCase();
+      await assertSignInAllowed(ctx.db, request.ip, email);
+      const user = await ctx.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
       // Same answer (and roughly the same time) whether the email exists or not.
       const ok = await verifyPassword(request.body.password, user?.password_hash ?? 'scrypt$AAAAAAAAAAAAAAAAAAAAAA$' + 'A'.repeat(86));
-      if (!user || !ok) throw new AppError('invalid_credentials', 'email or password is wrong');
+      if (!user || !ok) {
+        await recordSignInFailure(ctx.db, request.ip, email);
+        throw new AppError('invalid_credentials', 'email or password is wrong');
+      }
+      await recordSignInSuccess(ctx.db, email);
       const csrfToken = await startSession(ctx, reply, user);
       return { user: serializeUser(user), csrfToken };
     },

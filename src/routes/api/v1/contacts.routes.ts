@@ -8,7 +8,6 @@ import type { AppContext } from '../../../context.js';
 import { now } from '../../../db/client.js';
 import { AppError, notFound } from '../../../errors.js';
 import { toE164 } from '../../../lib/phone.js';
-import { requireScope } from '../../../plugins/auth.js';
 import { accessScope, canSeeConversation } from '../../../services/access.js';
 import { createContact, serializeContacts, updateContact, type FieldValue } from '../../../services/routing/contacts.js';
 import { parseCsv } from '../../../services/routing/csv.js';
@@ -50,11 +49,8 @@ export async function contactRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
     if (!row) throw notFound('contact', id);
     return row;
   };
-  /** Contact writes: any signed-in user; API keys need the admin scope. */
-  const requireWrite = (request: FastifyRequest) => requireScope(request, 'admin');
 
   app.get<{ Querystring: Static<typeof ListQuery> }>('/contacts', { schema: { tags: ['contacts'], querystring: ListQuery } }, async (request) => {
-    requireScope(request, 'messages:read');
     const q = request.query;
     const tenantId = request.auth.tenantId;
     const limit = q.limit ?? 50;
@@ -82,24 +78,20 @@ export async function contactRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
   });
 
   app.post<{ Body: Static<typeof CreateContact> }>('/contacts', { schema: { tags: ['contacts'], body: CreateContact } }, async (request, reply) => {
-    requireWrite(request);
     const row = await createContact(ctx, request.auth.tenantId, { ...request.body, phones: request.body.phones ?? [] });
     return reply.status(201).send((await serializeContacts(ctx, [row]))[0]);
   });
 
   app.get<{ Params: { id: string } }>('/contacts/:id', { schema: { tags: ['contacts'] } }, async (request) => {
-    requireScope(request, 'messages:read');
     return (await serializeContacts(ctx, [await find(request.auth.tenantId, request.params.id)]))[0];
   });
 
   app.patch<{ Params: { id: string }; Body: Static<typeof UpdateContact> }>('/contacts/:id', { schema: { tags: ['contacts'], body: UpdateContact } }, async (request) => {
-    requireWrite(request);
     const row = await updateContact(ctx, await find(request.auth.tenantId, request.params.id), request.body);
     return (await serializeContacts(ctx, [row]))[0];
   });
 
   app.delete<{ Params: { id: string } }>('/contacts/:id', { schema: { tags: ['contacts'] } }, async (request, reply) => {
-    requireWrite(request);
     const row = await find(request.auth.tenantId, request.params.id);
     await ctx.db.transaction().execute(async (trx) => {
       const tx = withRouting(trx);
@@ -112,7 +104,6 @@ export async function contactRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
 
   /** Links a conversation to this contact by hand (F21 "Not linked" → linked). */
   app.post<{ Params: { id: string }; Body: Static<typeof Link> }>('/contacts/:id/link', { schema: { tags: ['contacts'], body: Link } }, async (request) => {
-    requireScope(request, 'messages:read');
     const contact = await find(request.auth.tenantId, request.params.id);
     const conversation = await ctx.db.selectFrom('conversations').selectAll().where('tenant_id', '=', request.auth.tenantId).where('id', '=', request.body.conversationId).executeTakeFirst();
     if (!conversation || !canSeeConversation(await accessScope(ctx, request.auth), conversation)) throw notFound('conversation', request.body.conversationId);
@@ -126,7 +117,6 @@ export async function contactRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
   });
 
   app.delete<{ Params: { id: string; conversationId: string } }>('/contacts/:id/link/:conversationId', { schema: { tags: ['contacts'] } }, async (request, reply) => {
-    requireScope(request, 'messages:read');
     const contact = await find(request.auth.tenantId, request.params.id);
     const conversation = await ctx.db.selectFrom('conversations').selectAll().where('tenant_id', '=', request.auth.tenantId).where('id', '=', request.params.conversationId).executeTakeFirst();
     if (!conversation || !canSeeConversation(await accessScope(ctx, request.auth), conversation)) throw notFound('conversation', request.params.conversationId);
@@ -145,7 +135,6 @@ export async function contactRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
     '/contacts/import',
     { schema: { tags: ['contacts'], querystring: ImportQuery }, bodyLimit: 5_000_000 },
     async (request) => {
-      requireWrite(request);
       let csv: string;
       let defaultCountry = request.query.defaultCountry ?? null;
       if (typeof request.body === 'string') {

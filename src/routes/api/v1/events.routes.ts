@@ -1,13 +1,11 @@
 /** GET /events: Server-Sent Events for the caller's tenant, filtered to the numbers it may see. */
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../context.js';
-import { requireScope } from '../../../plugins/auth.js';
 import { visibleNumberIds } from '../../../services/access.js';
 import type { AppEvent } from '../../../services/events.js';
 
 export async function eventRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
   app.get('/events', { schema: { tags: ['inbox'], description: 'Server-Sent Events: message.received, message.status, conversation.updated' } }, async (request, reply) => {
-    requireScope(request, 'messages:read');
     const { auth } = request;
     let visible = await visibleNumberIds(ctx, auth);
     let refreshedAt = Date.now();

