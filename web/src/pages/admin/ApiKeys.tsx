@@ -6,7 +6,7 @@ import { fullTime } from '../../lib/format';
 import type { ApiKey, Page } from '../../lib/types';
 import { Copy, ErrorNote, Section } from './shared';
 
-const SCOPES = ['*', 'messages:send', 'messages:read', 'admin'];
+const SCOPES = ['*', 'messages:read', 'messages:send', 'inbox:write', 'contacts:write', 'admin'];
 
 export function ApiKeysTab() {
   const client = useQueryClient();
