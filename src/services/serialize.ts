@@ -2,6 +2,7 @@
 import type { Db } from '../db/client.js';
 import type { ConversationTable, MessageTable } from '../db/schema.js';
 import type { MediaStore } from './media-store.js';
+import { retriesOf, type MessageRetry } from './inbox/message-retries.js';
 import { contactsOfConversations } from './routing/contacts.js';
 
 export interface ApiMessage {
@@ -25,16 +26,19 @@ export interface ApiMessage {
   deliveredAt: string | null;
   readAt: string | null;
   sendAt: string | null;
+  /** While a send is being retried: attempts so far, when the next one runs and why the last failed. */
+  retry: MessageRetry | null;
 }
 
 export async function serializeMessages(db: Db, media: MediaStore, rows: MessageTable[]): Promise<ApiMessage[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((row) => row.id);
-  const [history, mediaRows] = await Promise.all([
+  const [history, mediaRows, retries] = await Promise.all([
     db.selectFrom('message_status').select(['message_id', 'status', 'at', 'detail']).where('message_id', 'in', ids).orderBy('id').execute(),
     rows.some((row) => row.media_count > 0)
       ? db.selectFrom('media').selectAll().where('message_id', 'in', ids).orderBy('created_at').execute()
       : Promise.resolve([]),
+    retriesOf(db, rows),
   ]);
   return rows.map((row) => {
     const to = JSON.parse(row.to_numbers) as string[];
@@ -63,6 +67,7 @@ export async function serializeMessages(db: Db, media: MediaStore, rows: Message
       deliveredAt: row.delivered_at,
       readAt: row.read_at,
       sendAt: row.send_at,
+      retry: retries.get(row.id) ?? null,
     };
   });
 }

@@ -30,6 +30,13 @@ export function detectKeyword(body: string): KeywordKind | null {
 
 export const TENANT_SCOPE = 'tenant';
 
+const OPT_OUT_HOW: Record<OptOutTable['source'], string> = {
+  keyword: 'they texted an opt-out keyword such as STOP',
+  carrier: 'their carrier reported them unsubscribed',
+  admin: 'added to the opt-out list by an admin',
+  import: 'imported into the opt-out list',
+};
+
 export async function addOptOut(
   executor: Executor,
   input: { tenantId: string; phone: string; scope: string; source: OptOutTable['source']; detail?: string | null },
@@ -60,7 +67,8 @@ export async function optOutGuard(ctx: AppContext, input: SendInput, { number, r
   if (optedOut.length > 0) {
     const first = optedOut[0]!;
     const scope = first.scope === TENANT_SCOPE ? 'every number of this tenant' : number.number;
-    throw new AppError('opted_out', `${first.phone} opted out of ${scope} (${first.source}${first.detail ? `: ${first.detail}` : ''}, ${first.created_at}); they can text START to opt back in`);
+    // Words only: the stored detail can hold internal ids (a carrier receipt's message id).
+    throw new AppError('opted_out', `${first.phone} opted out of ${scope} (${OPT_OUT_HOW[first.source]}); they can text START to opt back in`);
   }
   const blocked = await routingDb(ctx.db)
     .selectFrom('contact_phones')
@@ -71,7 +79,7 @@ export async function optOutGuard(ctx: AppContext, input: SendInput, { number, r
     .where('contacts.allow_sms', '=', 0)
     .executeTakeFirst();
   if (blocked) {
-    throw new AppError('opted_out', `${blocked.phone} belongs to contact "${blocked.name}" (${blocked.id}), who does not allow SMS (allowSms is false)`);
+    throw new AppError('opted_out', `${blocked.phone} belongs to contact "${blocked.name}", who does not allow SMS (allowSms is false)`);
   }
 }
 

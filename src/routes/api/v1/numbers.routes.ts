@@ -8,6 +8,7 @@ import { AppError, notFound } from '../../../errors.js';
 import { newId } from '../../../lib/ids.js';
 import { isSenderId, requireE164 } from '../../../lib/phone.js';
 import { requireAdmin } from '../../../plugins/auth.js';
+import { sendableNumberIds } from '../../../services/inbox/sendable-numbers.js';
 
 const Destinations = Type.Object(
   {
@@ -57,7 +58,14 @@ export async function numberRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
 
   app.get('/numbers', { schema: { tags: ['numbers'] } }, async (request) => {
     const rows = await ctx.db.selectFrom('numbers').selectAll().where('tenant_id', '=', request.auth.tenantId).orderBy('number').execute();
-    return { items: rows.map(serializeNumber), nextCursor: null };
+    // Compose shows each number as "label · provider" and offers only those the caller may send from.
+    const [accounts, sendable] = await Promise.all([
+      ctx.db.selectFrom('provider_accounts').select(['id', 'name', 'type']).where('tenant_id', '=', request.auth.tenantId).execute(),
+      sendableNumberIds(ctx, request.auth, rows),
+    ]);
+    const accountById = new Map(accounts.map((account) => [account.id, account]));
+    const items = rows.map((row) => ({ ...serializeNumber(row), label: accountById.get(row.provider_account_id)?.name ?? null, providerType: accountById.get(row.provider_account_id)?.type ?? null, canSend: sendable.has(row.id) }));
+    return { items, nextCursor: null };
   });
 
   app.post<{ Body: Static<typeof CreateNumber> }>('/numbers', { schema: { tags: ['numbers'], body: CreateNumber } }, async (request, reply) => {
