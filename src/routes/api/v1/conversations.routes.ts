@@ -10,8 +10,6 @@ import { routingDb } from '../../../services/routing/tables.js';
 import { serializeConversations, serializeMessages } from '../../../services/serialize.js';
 import { optOutStateOf } from '../../../services/inbox/opt-out-state.js';
 import { containsDigits, phoneDigits, statusList } from '../../../services/inbox/phone-search.js';
-import { optOutStateOf } from '../../../services/inbox/opt-out-state.js';
-import { containsDigits, phoneDigits, statusList } from '../../../services/inbox/phone-search.js';
 import { decodeCursor, page, PagingQuery } from './paging.js';
 
 const ListQuery = Type.Object(

@@ -10,7 +10,6 @@ import { acceptMessage } from '../../../services/send-message.js';
 import { composeOutbound } from '../../../services/compose-outbound.js';
 import { serializeMessage, serializeMessages, type ApiMessage } from '../../../services/serialize.js';
 import { containsDigits, phoneDigits, statusList } from '../../../services/inbox/phone-search.js';
-import { containsDigits, phoneDigits, statusList } from '../../../services/inbox/phone-search.js';
 import { decodeCursor, page, PagingQuery } from './paging.js';
 
 const MediaItem = Type.Union([
