@@ -17,6 +17,7 @@ import { metricsPlugin } from './plugins/metrics.js';
 import { apiRoutes } from './routes/api/v1/index.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { mediaPublicRoutes } from './routes/media-public.routes.js';
+import { documentPublicRoutes } from './routes/document-public.routes.js';
 import { webhookRoutes } from './routes/webhooks/webhooks.routes.js';
 import { webRoutes } from './routes/web.routes.js';
 
@@ -55,6 +56,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(metricsPlugin, { ctx });
   await app.register(healthRoutes, { ctx });
   await app.register(mediaPublicRoutes, { ctx });
+  await app.register(documentPublicRoutes, { ctx });
   await app.register(webhookRoutes, { ctx, prefix: '/webhook' });
   await app.register(
     async (api) => {

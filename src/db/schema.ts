@@ -329,3 +329,70 @@ export interface DocumentTable {
   open_count: number;
   created_at: string;
 }
+
+/** One admin action (F29); `changes` is JSON with secrets redacted. */
+export interface AuditLogTable {
+  id: string;
+  tenant_id: string;
+  actor_type: 'user' | 'api_key' | 'system';
+  actor_id: string | null;
+  source_ip: string | null;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  target_label: string | null;
+  changes: string | null;
+  created_at: string;
+}
+
+/** A saved message text with Liquid variables (F24); media_ids is a JSON list of media ids. */
+export interface TemplateTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  body: string;
+  media_ids: string;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A support case (F23); `token` (e.g. SB-7K2QX9) is appended to messages sent in its scope. */
+export interface CaseTable {
+  id: string;
+  tenant_id: string;
+  token: string;
+  title: string;
+  status: 'open' | 'closed';
+  contact_id: string | null;
+  conversation_id: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+  closed_at: string | null;
+  last_outbound_at: string | null;
+}
+
+export interface CaseMessageTable {
+  message_id: string;
+  case_id: string;
+  tenant_id: string;
+  created_at: string;
+}
+
+/** A document sent as a short link PUBLIC_URL/d/<code> instead of MMS (F20). */
+export interface DocumentTable {
+  id: string;
+  tenant_id: string;
+  code: string;
+  filename: string;
+  content_type: string;
+  size: number;
+  data: Buffer;
+  created_by: string | null;
+  message_id: string | null;
+  expires_at: string | null;
+  first_opened_at: string | null;
+  open_count: number;
+  created_at: string;
+}

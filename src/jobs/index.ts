@@ -3,11 +3,13 @@ import { processInboundJob } from './process-inbound.job.js';
 import { registerPushJobs } from './push-inbound.job.js';
 import { sendMessageJob } from './send-message.job.js';
 import { registerRouting } from '../services/routing/register.js';
+import { registerAutomation } from '../services/automation-register.js';
 
 /** Registers every job handler on the context's queue. */
 export function registerJobs(ctx: AppContext): void {
   ctx.queue.register(sendMessageJob(ctx));
   ctx.queue.register(processInboundJob(ctx));
   registerRouting(ctx);
+  registerAutomation();
   registerPushJobs(ctx);
 }

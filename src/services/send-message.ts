@@ -14,6 +14,7 @@ import { countSegments } from '../lib/segments.js';
 import { findOrCreateConversation, touchConversation } from './conversations.js';
 import { recordStatus } from './message-status.js';
 import { acceptInternalMessage, isExtension } from './routing/internal-message.js';
+import { tenantDefaultCountry } from './tenant-settings.js';
 
 export const SEND_MESSAGE_JOB = 'message.send';
 
@@ -30,6 +31,8 @@ export interface SendInput {
   auth?: Auth;
   /** A STOP/START/HELP answer (F27): sent even though the recipient has just opted out. */
   complianceReply?: boolean;
+  /** Extra writes in the message's own transaction (case and document links: services/compose-outbound.ts). */
+  afterInsert?: (trx: Transaction<Database>, row: MessageTable) => Promise<void>;
 }
 
 export interface SendValidation {
@@ -68,7 +71,7 @@ export async function acceptMessage(ctx: AppContext, input: SendInput): Promise<
   // F13: extension → extension stays inside Switchboard (services/routing/internal-message.ts).
   if (isExtension(input.from)) return acceptInternalMessage(ctx, input);
   const number = await findSendingNumber(ctx, input.tenantId, input.from);
-  const recipients = recipientsOf(input, number.default_country ?? ctx.config.defaultCountry);
+  const recipients = recipientsOf(input, await tenantDefaultCountry(ctx, input.tenantId, number.default_country));
   const body = input.body ?? '';
   const mediaInput = input.media ?? [];
   if (body.length === 0 && mediaInput.length === 0) throw new AppError('validation_error', 'a message needs a body or media');
@@ -127,6 +130,7 @@ export async function acceptMessage(ctx: AppContext, input: SendInput): Promise<
     await ctx.writes.run(async (trx) => {
       row.conversation_id = await findOrCreateConversation(trx, { tenantId: input.tenantId, numberId: number.id, ourNumber: number.number, remotes: recipients });
       await trx.insertInto('messages').values(row).execute();
+      await input.afterInsert?.(trx, row);
       await touchConversation(trx, row.conversation_id, id, at, false);
       await recordStatus(trx, row, 'queued', at, sendAt ? `scheduled for ${sendAt}` : null);
       for (const item of media) {

@@ -5,7 +5,7 @@ import type { Dialect } from '../client.js';
  * Automation (issue 9): audit log (F29), message templates (F24), cases with their messages
  * (F23) and documents sent as links (F20). Tenant settings live in tenants.settings (JSON).
  */
-export function automationSchema(_dialect: Dialect) {
+export function automationSchema(dialect: Dialect) {
   return {
     async up(db: Kysely<any>): Promise<void> {
       await db.schema
@@ -70,8 +70,11 @@ export function automationSchema(_dialect: Dialect) {
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
         .addColumn('code', 'text', (c) => c.notNull())
-        .addColumn('media_id', 'text', (c) => c.notNull())
         .addColumn('filename', 'text', (c) => c.notNull())
+        .addColumn('content_type', 'text', (c) => c.notNull())
+        .addColumn('size', 'integer', (c) => c.notNull())
+        .addColumn('data', dialect === 'postgres' ? 'bytea' : 'blob', (c) => c.notNull())
+        .addColumn('created_by', 'text')
         .addColumn('message_id', 'text')
         .addColumn('expires_at', 'text')
         .addColumn('first_opened_at', 'text')

@@ -9,6 +9,7 @@ import { AppError } from '../../errors.js';
 import { newId } from '../../lib/ids.js';
 import { requireE164 } from '../../lib/phone.js';
 import { INTERNAL_NUMBER } from '../access.js';
+import { tenantDefaultCountry } from '../tenant-settings.js';
 import { routingDb, withRouting, type ContactTable } from './tables.js';
 import type { Executor } from './types.js';
 
@@ -86,7 +87,7 @@ async function linkExistingConversations(trx: Executor, tenantId: string, contac
 }
 
 export async function createContact(ctx: AppContext, tenantId: string, input: ContactInput): Promise<ContactTable> {
-  const phones = normalisePhones(input.phones, input.defaultCountry ?? ctx.config.defaultCountry);
+  const phones = normalisePhones(input.phones, input.defaultCountry ?? (await tenantDefaultCountry(ctx, tenantId)));
   const at = now();
   const row: ContactTable = {
     id: newId('ct'),
@@ -116,7 +117,7 @@ export async function updateContact(ctx: AppContext, contact: ContactTable, inpu
   if (input.fields !== undefined) changes.fields = JSON.stringify(input.fields);
   if (input.tags !== undefined) changes.tags = JSON.stringify(cleanTags(input.tags));
   if (input.allowSms !== undefined) changes.allow_sms = input.allowSms ? 1 : 0;
-  const phones = input.phones !== undefined ? normalisePhones(input.phones, input.defaultCountry ?? ctx.config.defaultCountry) : null;
+  const phones = input.phones !== undefined ? normalisePhones(input.phones, input.defaultCountry ?? (await tenantDefaultCountry(ctx, contact.tenant_id))) : null;
   await ctx.db.transaction().execute(async (trx) => {
     await withRouting(trx).updateTable('contacts').set(changes).where('tenant_id', '=', contact.tenant_id).where('id', '=', contact.id).execute();
     if (phones) {

@@ -12,6 +12,7 @@ import { accessScope, canSeeConversation } from '../../../services/access.js';
 import { createContact, serializeContacts, updateContact, type FieldValue } from '../../../services/routing/contacts.js';
 import { parseCsv } from '../../../services/routing/csv.js';
 import { routingDb, withRouting } from '../../../services/routing/tables.js';
+import { tenantDefaultCountry } from '../../../services/tenant-settings.js';
 import { decodeCursor, page, PagingQuery } from './paging.js';
 import { containsText } from '../../../db/text-search.js';
 
@@ -57,7 +58,7 @@ export async function contactRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
     let query = db.selectFrom('contacts').selectAll().where('tenant_id', '=', tenantId);
     if (q.q) {
       const text = q.q;
-      const phone = toE164(text, ctx.config.defaultCountry);
+      const phone = toE164(text, await tenantDefaultCountry(ctx, tenantId));
       query = query.where((eb) =>
         eb.or([
           containsText('name', text),
@@ -67,7 +68,7 @@ export async function contactRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
     }
     if (q.tag) query = query.where(containsText('tags', JSON.stringify(q.tag)));
     if (q.phone) {
-      const phone = toE164(q.phone, ctx.config.defaultCountry) ?? q.phone;
+      const phone = toE164(q.phone, await tenantDefaultCountry(ctx, tenantId)) ?? q.phone;
       query = query.where('id', 'in', db.selectFrom('contact_phones').select('contact_id').where('tenant_id', '=', tenantId).where('phone', '=', phone));
     }
     const cursor = decodeCursor(q.cursor);
