@@ -179,12 +179,15 @@ async function insertInbound(ctx: AppContext, trx: Transaction<Database>, accoun
  */
 async function storeStatus(ctx: AppContext, trx: Transaction<Database>, account: ProviderAccountTable, update: StatusUpdate): Promise<MessageTable | 'duplicate' | null> {
   await lockProviderMessage(trx, ctx.store.dialect, account.id, update.providerMessageId);
-  const message = await trx
-    .selectFrom('messages')
-    .selectAll()
-    .where('provider_account_id', '=', account.id)
-    .where('provider_message_id', '=', update.providerMessageId)
-    .executeTakeFirst();
+  const message =
+    (await trx
+      .selectFrom('messages')
+      .selectAll()
+      .where('provider_account_id', '=', account.id)
+      .where('provider_message_id', '=', update.providerMessageId)
+      .executeTakeFirst()) ?? (update.match ? await findUnfinishedOutbound(trx, ctx.store.dialect, account.id, update.match) : undefined);
+  // A receipt matched by numbers has no id to wait for: with no unfinished message it is a repeat.
+  if (!message && update.match) return 'duplicate';
   if (!message) {
     await trx
       .insertInto('pending_status')
@@ -194,6 +197,25 @@ async function storeStatus(ctx: AppContext, trx: Transaction<Database>, account:
   }
   const changed = await applyStatusUpdate(trx, message, update);
   return changed ? message : 'duplicate';
+}
+
+/** Receipts without the send's id (StatusUpdate.match) are only matched this long after the send. */
+const MATCH_WINDOW_MS = 3 * 24 * 3600_000;
+
+async function findUnfinishedOutbound(trx: Transaction<Database>, dialect: 'sqlite' | 'postgres', accountId: string, match: NonNullable<StatusUpdate['match']>): Promise<MessageTable | undefined> {
+  const query = trx
+    .selectFrom('messages')
+    .selectAll()
+    .where('provider_account_id', '=', accountId)
+    .where('direction', '=', 'outbound')
+    .where('from_number', '=', normalise(match.ourNumber))
+    .where('to_numbers', '=', JSON.stringify([normalise(match.remoteNumber)]))
+    .where('status', 'in', ['sending', 'sent'])
+    .where('created_at', '>', new Date(Date.now() - MATCH_WINDOW_MS).toISOString())
+    .orderBy('created_at', 'desc')
+    .limit(1);
+  // No provider id to lock on (lockProviderMessage): wait on the row itself for a send job recording it.
+  return (dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
 }
 
 export async function applyStatusUpdate(trx: Transaction<Database>, message: MessageTable, update: StatusUpdate): Promise<boolean> {

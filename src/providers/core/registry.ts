@@ -14,10 +14,11 @@ import { airenetworksProvider } from '../http/presets/airenetworks.preset.js';
 import { wavixProvider } from '../wavix/wavix.provider.js';
 import { smppProvider } from '../smpp/smpp.provider.js';
 import { voxtelesysProvider } from '../voxtelesys/voxtelesys.provider.js';
+import { bulkvsProvider } from '../bulkvs/bulkvs.provider.js';
 import { voipinnovationsProvider } from '../voipinnovations/voipinnovations.provider.js';
 
 export const PROVIDERS: ReadonlyMap<string, ProviderModule> = new Map(
-  [sandboxProvider, twilioProvider, telnyxProvider, bandwidthProvider, vonageProvider, sinchProvider, plivoProvider, clicksendProvider, signalwireProvider, wavixProvider, voxtelesysProvider, voipinnovationsProvider, httpProvider, airenetworksProvider, smppProvider].map((module) => [module.manifest.type, module]),
+  [sandboxProvider, twilioProvider, telnyxProvider, bandwidthProvider, vonageProvider, sinchProvider, plivoProvider, clicksendProvider, signalwireProvider, wavixProvider, voxtelesysProvider, voipinnovationsProvider, bulkvsProvider, httpProvider, airenetworksProvider, smppProvider].map((module) => [module.manifest.type, module]),
 );
 
 export function providerModule(type: string): ProviderModule | undefined {

@@ -11,6 +11,11 @@ export const STATUS_RANK: Readonly<Record<string, number>> = { queued: 0, sendin
 export interface ProviderCapabilities {
   sms: boolean;
   mms: boolean;
+  /**
+   * One message to several recipients as a group MMS (`to` list, one conversation). Absent means
+   * no: such a message is refused at POST /messages.
+   */
+  groupMms?: boolean;
   /** Alphanumeric sender IDs allowed as `from` (F7). */
   senderId: boolean;
   statusCallbacks: boolean;
@@ -52,6 +57,11 @@ export interface ProviderManifest {
   defaultBaseUrl: string;
   credentials: CredentialField[];
   capabilities: ProviderCapabilities;
+  /**
+   * Query the carrier fills in itself, appended to the account's webhook URL as shown to the admin
+   * (VoIP.ms substitutes `{TO}`, `{FROM}`, … in the URL it calls; without them it sends no data).
+   */
+  webhookQuery?: string;
 }
 
 export interface ProviderAccountConfig {
@@ -119,6 +129,12 @@ export interface StatusUpdate {
   at?: string;
   /** The carrier refused because the recipient opted out there (STOP at the carrier, F27). */
   optedOut?: boolean;
+  /**
+   * For carriers whose receipts carry no id of the send (BulkVS's SMPP-style receipts): when no
+   * message has `providerMessageId`, the receipt applies to the latest unfinished outbound message
+   * from `ourNumber` to `remoteNumber` on the same account.
+   */
+  match?: { ourNumber: string; remoteNumber: string };
 }
 
 export interface ParsedWebhook {
@@ -192,6 +208,11 @@ export interface ProviderModule {
   create: AdapterFactory;
   /** Session-based types only: builds this node's session host (see SessionHost). */
   sessions?: (ctx: AppContext) => SessionHost;
+  /**
+   * Capabilities that depend on the account's credentials (Vonage's SMS API carries no media);
+   * absent means the manifest's capabilities hold for every account.
+   */
+  capabilitiesFor?: (credentials: Record<string, string>) => ProviderCapabilities;
   /**
    * Checks credentials beyond the manifest's fields (e.g. the generic HTTP provider's JSON
    * config); throws CredentialsError naming the field. Runs on create, update and env load.
