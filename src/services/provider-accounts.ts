@@ -40,8 +40,9 @@ export class ProviderAccounts {
   /** The URL the provider must call for inbound messages and status callbacks. */
   webhookUrl(account: Pick<ProviderAccountTable, 'id' | 'type' | 'source' | 'webhook_token'>): string {
     const base = `${this.publicUrl}/webhook/${account.type}/sms${account.source === 'env' ? '' : `/${account.id}`}`;
-    const signed = providerModule(account.type)?.manifest.capabilities.signedWebhooks ?? true;
-    return signed ? base : `${base}?token=${account.webhook_token}`;
+    const manifest = providerModule(account.type)?.manifest;
+    const query = [(manifest?.capabilities.signedWebhooks ?? true) ? '' : `token=${account.webhook_token}`, manifest?.webhookQuery ?? ''].filter(Boolean).join('&');
+    return query ? `${base}?${query}` : base;
   }
 
   private cleanCredentials(module: ProviderModule, credentials: Record<string, unknown>): Record<string, string> {

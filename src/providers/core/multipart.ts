@@ -1,0 +1,11 @@
+/**
+ * multipart/form-data of plain text fields (VoIP.ms sends, Commio MMS), encoded here rather than
+ * with FormData: the guarded fetch is npm undici's, which does not serialise Node's global FormData.
+ */
+import { randomBytes } from 'node:crypto';
+
+export function multipartForm(fields: Record<string, string>): { contentType: string; body: Buffer } {
+  const boundary = `----switchboard${randomBytes(12).toString('hex')}`;
+  const parts = Object.entries(fields).map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name.replace(/["\r\n]/g, '')}"\r\n\r\n${value}\r\n`);
+  return { contentType: `multipart/form-data; boundary=${boundary}`, body: Buffer.from(`${parts.join('')}--${boundary}--\r\n`, 'utf8') };
+}
