@@ -15,9 +15,11 @@ import { webhookLogRoutes } from './webhook-log.routes.js';
 import { dashboardRoutes } from './dashboard.routes.js';
 import { routingRoutes } from './routing.routes.js';
 import { automationRoutes } from './automation.routes.js';
+import { auditHooksPlugin } from '../../../plugins/audit-hooks.js';
 import { httpProviderRoutes } from './http-provider.routes.js';
 
 export async function apiRoutes(app: FastifyInstance, opts: { ctx: AppContext }) {
+  await app.register(auditHooksPlugin, opts);
   for (const routes of [authRoutes, userRoutes, apiKeyRoutes, providerAccountRoutes, numberRoutes, messageRoutes, conversationRoutes, eventRoutes, mediaRoutes, sandboxRoutes, webhookLogRoutes]) {
     await app.register(routes, opts);
   }
