@@ -56,6 +56,17 @@ export class SmppHost implements SessionHost {
     await Promise.all([...this.held.keys()].map((id) => this.drop(id, 'this node shut down')));
   }
 
+  /**
+   * Stops as a crashed node would: no unbind, no lease release, sockets cut. The leases expire
+   * and other nodes take the binds over (failover tests).
+   */
+  halt(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    for (const held of this.held.values()) for (const link of held.session?.links ?? []) link.kill();
+    this.held.clear();
+  }
+
   /** The session of an account, when this node holds its bind (tests, diagnostics). */
   session(accountId: string): SmppAccountSession | null {
     return this.held.get(accountId)?.session ?? null;
@@ -90,6 +101,8 @@ export class SmppHost implements SessionHost {
     for (const account of accounts) {
       if (!this.timer) return;
       const mine = await takeLease(this.ctx.db, account.id, this.node, this.timing);
+      // Stopped (or halted) while the lease was being taken: bind nothing more.
+      if (!this.timer) return;
       const held = this.held.get(account.id);
       if (!mine) {
         if (held) await this.drop(account.id, 'another node took the bind over', false);

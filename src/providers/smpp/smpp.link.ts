@@ -135,6 +135,15 @@ export class SmppLink {
     this.setState('disconnected', 'unbound');
   }
 
+  /** Drops the connection without an unbind and never reconnects: what a crashed node leaves. */
+  kill(): void {
+    this.stopped = true;
+    this.clearTimers();
+    const session = this.session;
+    this.session = null;
+    session?.destroy();
+  }
+
   private connect(): void {
     if (this.stopped) return;
     this.bindAttempts += 1;
