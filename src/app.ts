@@ -13,6 +13,8 @@ import { Ajv } from 'ajv';
 import type { AppContext } from './context.js';
 import { authPlugin } from './plugins/auth.js';
 import { errorsPlugin } from './plugins/errors.js';
+import { AppError } from './errors.js';
+import { containsNul } from './services/inbound-shape.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { apiRoutes } from './routes/api/v1/index.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -42,6 +44,13 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
 
   await app.register(errorsPlugin);
+  // NUL is valid JSON but no database column takes it (PostgreSQL refuses it): a 400 at the edge.
+  app.addHook('preValidation', async (request) => {
+    const body = Buffer.isBuffer(request.body) ? undefined : request.body;
+    if (containsNul([request.params, request.query, body])) {
+      throw new AppError('invalid_character', 'the request contains a NUL character (\\u0000), which no field accepts', { statusCode: 400 });
+    }
+  });
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
   await app.register(multipart, { limits: { fileSize: 5 * 1024 * 1024, files: 1 } });

@@ -5,12 +5,14 @@ import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './schema.js';
+import { EmptyInPlugin } from './empty-in-plugin.js';
 import { initialSchema } from './migrations/0001_initial.js';
 import { routingSchema } from './migrations/0002_routing.js';
 import { dashboardSchema } from './migrations/0003_dashboard.js';
 import { hardeningSchema } from './migrations/0004_hardening.js';
 import { automationSchema } from './migrations/0006_automation.js';
 import { connectorsSchema } from './migrations/0005_connectors.js';
+import { voicemeupPartsSchema } from './migrations/0010_voicemeup_parts.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -38,11 +40,11 @@ export function openStore(options: { dialect: Dialect; databaseUrl: string; sqli
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), plugins: [new EmptyInPlugin()] });
     return { db, dialect: 'sqlite', close: () => db.destroy() };
   }
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 20 });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new EmptyInPlugin()] });
   return { db, dialect: 'postgres', pgPool: pool, close: () => db.destroy() };
 }
 
@@ -74,6 +76,7 @@ function migrationsFor(dialect: Dialect): MigrationProvider {
     '0004_hardening': hardeningSchema(dialect),
     '0006_automation': automationSchema(dialect),
     '0005_connectors': connectorsSchema(dialect),
+    '0010_voicemeup_parts': voicemeupPartsSchema(dialect),
   };
   return { getMigrations: async () => migrations };
 }

@@ -1,6 +1,7 @@
 /** Prometheus metrics at /metrics: HTTP requests by route and status, plus process defaults. */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { safeEqual } from '../lib/crypto.js';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import type { AppContext } from '../context.js';
 
@@ -17,7 +18,11 @@ export const metricsPlugin = fp(
       requests.inc({ method: request.method, route, status: reply.statusCode });
       duration.observe({ route }, reply.elapsedTime / 1000);
     });
-    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+      const token = ctx.config.metricsToken;
+      if (token && !safeEqual(request.headers.authorization ?? '', `Bearer ${token}`)) {
+        return reply.status(401).send({ error: { code: 'unauthorized', message: '/metrics needs "Authorization: Bearer <METRICS_TOKEN>"' } });
+      }
       const jobs = await ctx.db.selectFrom('jobs').select((eb) => [eb.fn.countAll<number>().as('n')]).where('dead', '=', 0).executeTakeFirstOrThrow();
       reply.type(registry.contentType);
       return (await registry.metrics()) + `# HELP switchboard_jobs_pending Jobs waiting or running\n# TYPE switchboard_jobs_pending gauge\nswitchboard_jobs_pending ${Number(jobs.n)}\n`;
