@@ -16,6 +16,8 @@ const AGENT = { email: 'agent@example.com', password: 'agent password 1', name: 
 // The first owner gets a sandbox account with +15550100001; the test adds a second one.
 const OUR_NUMBER = '+15550100002';
 const OUR_LABEL = '+1 555 010 0002';
+/** Compose's From option names the line and its carrier account (issue 12). */
+const OUR_OPTION = `${OUR_LABEL} — Sandbox carrier · sandbox`;
 const CUSTOMER = '+15550102000';
 const INBOUND_FROM = '+15550103000';
 const XSS_FROM = '+15550104000';
@@ -103,7 +105,7 @@ describe('Switchboard dashboard', () => {
   it('composes a message and watches it reach delivered live', async () => {
     await page.click('a[href="/compose"]');
     await page.waitForURL(/\/compose/);
-    await page.selectOption('[data-testid=from-select]', { label: OUR_LABEL });
+    await page.selectOption('[data-testid=from-select]', { label: OUR_OPTION });
     await page.fill('#to-input', '(555) 010-2000');
     await expect.poll(() => page.locator('[data-testid=normalised]').textContent()).toContain(CUSTOMER);
     await page.fill('textarea[name=body]', 'Your plumber arrives at 10:00 ✓');
@@ -138,7 +140,7 @@ describe('Switchboard dashboard', () => {
 
   it('shows a failed message with its reason and re-sends it', async () => {
     await page.click('a[href="/compose"]');
-    await page.selectOption('[data-testid=from-select]', { label: OUR_LABEL });
+    await page.selectOption('[data-testid=from-select]', { label: OUR_OPTION });
     await page.fill('#to-input', '+1 555 010 0666');
     await page.fill('textarea[name=body]', 'This one cannot arrive');
     await page.click('[data-testid=send-button]');

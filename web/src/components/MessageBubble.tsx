@@ -78,6 +78,12 @@ export function MessageBubble({ message, onRetry, retrying }: { message: Message
           {message.sendAt && message.status === 'queued' && <span className="muted">for {fullTime(message.sendAt)}</span>}
           {message.segments > 1 && <span className="muted">{message.segments} segments</span>}
         </div>
+        {message.retry && (
+          <div className="retry-note" data-testid="retry-note" role="status">
+            Attempt {message.retry.attempts} of {message.retry.maxAttempts} failed: {message.retry.lastError ?? 'no reason given'}.{' '}
+            {message.retry.nextAttemptAt ? <>Next try at <time dateTime={message.retry.nextAttemptAt}>{fullTime(message.retry.nextAttemptAt)}</time>.</> : 'No more tries.'}
+          </div>
+        )}
         {failed && (
           <div className="failure" data-testid="failure">
             <span>

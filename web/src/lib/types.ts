@@ -56,7 +56,14 @@ export interface Message {
   deliveredAt: string | null;
   readAt: string | null;
   sendAt?: string | null;
+  /** While a send is retried: attempts so far, the next attempt and the last failure. */
+  retry?: { attempts: number; maxAttempts: number; nextAttemptAt: string | null; lastError: string | null } | null;
 }
+
+/** Why a conversation's customer may not be texted (GET /conversations/:id). */
+export type OptOutState =
+  | { phone: string; reason: 'opted_out'; scope: 'number' | 'tenant'; source: 'keyword' | 'carrier' | 'admin' | 'import'; since: string }
+  | { phone: string; reason: 'contact_disallows_sms'; contactName: string };
 
 export interface Conversation {
   id: string;
@@ -68,6 +75,7 @@ export interface Conversation {
   unreadCount: number;
   assignedUserId: string | null;
   updatedAt: string;
+  optOut?: OptOutState | null;
 }
 
 export interface PhoneNumber {
@@ -79,6 +87,10 @@ export interface PhoneNumber {
   defaultCountry: string | null;
   mps: number | null;
   createdAt: string;
+  /** The provider account's name and type, and whether the caller may send from it. */
+  label?: string | null;
+  providerType?: string | null;
+  canSend?: boolean;
 }
 
 export interface CredentialField {

@@ -7,6 +7,13 @@ import { formatPhone, guessCountry, toE164 } from '../lib/format';
 import { MessageEditor, type EditorValue } from '../components/MessageEditor';
 import { useNumbers } from './Inbox';
 import { useAuth } from '../lib/auth';
+import type { PhoneNumber } from '../lib/types';
+
+/** "(415) 555-0100 — Support line · twilio": which line and which carrier a reply leaves through. */
+export function numberOptionLabel(n: PhoneNumber): string {
+  const via = [n.label, n.providerType].filter(Boolean).join(' · ');
+  return via ? `${formatPhone(n.number)} — ${via}` : formatPhone(n.number);
+}
 
 interface Recipient {
   number: string;
@@ -21,10 +28,17 @@ export default function ComposePage() {
   const [recipients, setRecipients] = useState<Recipient[]>([]);
   const [typed, setTyped] = useState('');
   const [sent, setSent] = useState<string | null>(null);
-  const usable = (numbers.data ?? []).filter((n) => !n.systemNotification || numbers.data?.length === 1);
   const { user } = useAuth();
+  // Only numbers a send would not refuse (the server decides: routing, caller IDs, permission).
+  const usable = (numbers.data ?? []).filter((n) => n.canSend ?? !n.systemNotification);
   const canSend = user?.sendPermission !== 'none';
-  const from = usable.find((n) => n.id === fromId) ?? usable.find((n) => n.number === user?.defaultCallerId) ?? usable[0];
+  const lastUsedKey = `compose.lastFrom.${user?.id ?? ''}`;
+  // Never "whichever sorts first": a number added later must not change where replies leave from.
+  const from =
+    usable.find((n) => n.id === fromId) ??
+    usable.find((n) => n.number === user?.defaultCallerId) ??
+    usable.find((n) => n.number === localStorage.getItem(lastUsedKey)) ??
+    (usable.length === 1 ? usable[0] : undefined);
   const country = from?.defaultCountry ?? guessCountry();
   const normalised = useMemo(() => toE164(typed, country), [typed, country]);
   const search = useContactSearch(typed.trim(), contacts.available && typed.trim().length >= 1);
@@ -35,7 +49,7 @@ export default function ComposePage() {
   };
 
   const send = async (value: EditorValue) => {
-    if (!from) throw new Error('Add a number under Admin → Numbers first');
+    if (!from) throw new Error(usable.length ? 'Choose the number to send from' : 'Add a number under Admin → Numbers first');
     let list = recipients;
     if (normalised && !list.some((r) => r.number === normalised)) list = [...list, { number: normalised, label: normalised }];
     if (list.length === 0) throw new Error('Add a recipient: a contact or a phone number');
@@ -50,6 +64,7 @@ export default function ComposePage() {
       },
       headers: { 'idempotency-key': crypto.randomUUID() },
     });
+    localStorage.setItem(lastUsedKey, from.number);
     setRecipients([]);
     setTyped('');
     if (value.sendAt) {
@@ -76,10 +91,11 @@ export default function ComposePage() {
         <label>
           From
           <select name="from" value={from?.id ?? ''} onChange={(e) => setFromId(e.target.value)} data-testid="from-select">
-            {usable.length === 0 && <option value="">No numbers yet</option>}
+            {usable.length === 0 && <option value="">No numbers you may send from</option>}
+            {usable.length > 0 && !from && <option value="">Choose a number…</option>}
             {usable.map((n) => (
               <option key={n.id} value={n.id}>
-                {formatPhone(n.number)}
+                {numberOptionLabel(n)}
               </option>
             ))}
           </select>
@@ -140,6 +156,7 @@ export default function ComposePage() {
       </div>
       <div className="card">
         <MessageEditor onSend={send} placeholder="Write your message" disabled={!from || !canSend} />
+        {!from && usable.length > 1 && <p className="muted small">Choose the number to send from above.</p>}
       </div>
     </div>
   );

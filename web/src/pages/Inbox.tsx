@@ -9,6 +9,9 @@ import { conversationTitle, formatPhone, shortTime } from '../lib/format';
 import type { Conversation, Message, Page, PhoneNumber, User } from '../lib/types';
 import { MessageBubble } from '../components/MessageBubble';
 import { MessageEditor, type EditorValue } from '../components/MessageEditor';
+import { OptOutBanner, optOutExplanation } from '../components/OptOutBanner';
+import { useDebounced } from '../lib/use-debounced';
+import { useStickToBottom } from '../lib/use-stick-to-bottom';
 
 type Filter = 'all' | 'mine' | 'unassigned' | 'unread' | 'failed' | 'notlinked';
 
@@ -27,6 +30,7 @@ export function InboxPage() {
   const numberId = params.get('numberId') ?? '';
   const q = params.get('q') ?? '';
   const [search, setSearch] = useState(q);
+  const typed = useDebounced(search.trim(), 300);
   const numbers = useNumbers();
   const contacts = useContactsAvailable();
 
@@ -39,10 +43,17 @@ export function InboxPage() {
     setParams(next, { replace: true });
   };
 
+  // Search runs as you type, once typing pauses.
+  useEffect(() => {
+    if (typed !== q) update({ q: typed });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [typed]);
+
   const query = {
     assigned: filter === 'mine' ? 'me' : filter === 'unassigned' ? 'none' : undefined,
     unread: filter === 'unread' ? true : undefined,
-    status: filter === 'failed' ? 'failed' : undefined,
+    // Failed means the carrier did not deliver it too (undelivered).
+    status: filter === 'failed' ? 'failed,undelivered' : undefined,
     notLinked: filter === 'notlinked' ? true : undefined,
     numberId: numberId || undefined,
     q: q || undefined,
@@ -155,11 +166,16 @@ function Thread({ conversationId }: { conversationId: string }) {
     queryFn: ({ pageParam }) => api<Page<Message>>(`/conversations/${conversationId}/messages`, { query: { cursor: pageParam ?? undefined, limit: 50 } }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
+    // Retries change no status (no live event): poll while a send is still on its way.
+    refetchInterval: (query) => (query.state.data?.pages.some((p) => p.items.some((m) => m.direction === 'outbound' && (m.status === 'queued' || m.status === 'sending'))) ? 5000 : false),
   });
   const messages = useMemo(() => (thread.data?.pages.flatMap((p) => p.items) ?? []).slice().reverse(), [thread.data]);
   const c = conversation.data;
   const unread = c?.unreadCount ?? 0;
   const newestInbound = messages.filter((m) => m.direction === 'inbound').at(-1)?.id;
+
+  const newestId = messages.at(-1)?.id;
+  const scroller = useStickToBottom(newestId);
 
   const refresh = () => {
     void client.invalidateQueries({ queryKey: ['conversations'] });
@@ -178,20 +194,9 @@ function Thread({ conversationId }: { conversationId: string }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [conversationId, unread, newestInbound]);
 
-  // Follow new messages at the bottom, unless the reader has scrolled up to older ones.
-  const newestId = messages.at(-1)?.id;
-  useEffect(() => {
-    const box = document.querySelector<HTMLElement>('[data-testid=thread]');
-    if (!box) return;
-    const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 160;
-    if (nearBottom || box.dataset.scrolled !== conversationId) {
-      box.scrollTop = box.scrollHeight;
-      box.dataset.scrolled = conversationId;
-    }
-  }, [newestId, conversationId]);
-
   const send = async (value: EditorValue) => {
     if (!c) return;
+    scroller.followOwnMessage();
     await api('/messages', {
       method: 'POST',
       body: { from: c.ourNumber, to: c.remoteNumbers.length === 1 ? c.remoteNumbers[0] : c.remoteNumbers, body: value.body || undefined, media: value.media.length ? value.media.map((m) => ({ id: m.id })) : undefined, sendAt: value.sendAt ?? undefined },
@@ -254,21 +259,34 @@ function Thread({ conversationId }: { conversationId: string }) {
           {notice}
         </div>
       )}
-      <div className="messages" data-testid="thread">
-        {thread.hasNextPage && (
-          <button className="secondary load-more" onClick={() => void thread.fetchNextPage()} disabled={thread.isFetchingNextPage}>
-            Load older messages
+      {c?.optOut && <OptOutBanner state={c.optOut} />}
+      <div className="thread-body">
+        <div className="messages" data-testid="thread" ref={scroller.boxRef}>
+          <div className="messages-content" ref={scroller.contentRef}>
+            {thread.hasNextPage && (
+              <button className="secondary load-more" onClick={() => void thread.fetchNextPage()} disabled={thread.isFetchingNextPage}>
+                Load older messages
+              </button>
+            )}
+            {thread.isLoading && <p className="muted pad">Loading…</p>}
+            {messages.map((m) => (
+              <MessageBubble key={m.id} message={m} onRetry={retry} retrying={retrying === m.id} />
+            ))}
+          </div>
+        </div>
+        {scroller.unseen > 0 && (
+          <button className="new-messages-pill" onClick={scroller.scrollToBottom} data-testid="new-messages-pill">
+            ↓ New messages
           </button>
         )}
-        {thread.isLoading && <p className="muted pad">Loading…</p>}
-        {messages.map((m) => (
-          <MessageBubble key={m.id} message={m} onRetry={retry} retrying={retrying === m.id} />
-        ))}
-        <div id="thread-end" />
       </div>
       <div className="reply">
         {user?.sendPermission === 'none' ? (
           <p className="muted small">You may read this conversation but not reply. Ask an admin for send permission.</p>
+        ) : c?.optOut ? (
+          <p className="muted small" data-testid="composer-disabled">
+            {optOutExplanation(c.optOut)}
+          </p>
         ) : (
           <MessageEditor compact onSend={send} placeholder="Reply…" disabled={!c} />
         )}

@@ -1,5 +1,5 @@
 /** Message logs (F22): every message with filters, paging, CSV export and a per-day chart. */
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { api, errorText, withQuery } from '../lib/api';
 import { formatPhone, fullTime } from '../lib/format';
@@ -7,6 +7,7 @@ import type { Message, Page } from '../lib/types';
 import { StatusBadge } from '../components/MessageBubble';
 import { DayChart } from '../components/DayChart';
 import { Icon } from '../components/Icon';
+import { useDebounced } from '../lib/use-debounced';
 
 interface Filters {
   since: string;
@@ -19,7 +20,16 @@ interface Filters {
 }
 
 const EMPTY: Filters = { since: '', until: '', direction: '', status: '', number: '', provider: '', q: '' };
-const STATUSES = ['queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'received'];
+/** "Failed" means the carrier did not deliver it either (undelivered), as in the inbox. */
+const STATUSES: Array<[string, string]> = [
+  ['queued', 'queued'],
+  ['sending', 'sending'],
+  ['sent', 'sent'],
+  ['delivered', 'delivered'],
+  ['failed,undelivered', 'failed or undelivered'],
+  ['undelivered', 'undelivered only'],
+  ['received', 'received'],
+];
 
 function toQuery(filters: Filters) {
   return {
@@ -36,6 +46,9 @@ function toQuery(filters: Filters) {
 export default function LogsPage() {
   const [draft, setDraft] = useState<Filters>(EMPTY);
   const [filters, setFilters] = useState<Filters>(EMPTY);
+  // Typing in the number or text box searches once typing pauses.
+  const typed = useDebounced(draft, 300);
+  useEffect(() => setFilters(typed), [typed]);
   const query = toQuery(filters);
   const logs = useInfiniteQuery({
     queryKey: ['logs', query],
@@ -84,16 +97,16 @@ export default function LogsPage() {
           Status
           <select name="status" value={draft.status} onChange={set('status')}>
             <option value="">Any</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
+            {STATUSES.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
               </option>
             ))}
           </select>
         </label>
         <label>
           Number
-          <input name="number" placeholder="+15551234567" value={draft.number} onChange={set('number')} />
+          <input name="number" type="search" placeholder="Any format: (555) 987-6543" value={draft.number} onChange={set('number')} />
         </label>
         <label>
           Provider

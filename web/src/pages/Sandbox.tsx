@@ -1,5 +1,5 @@
 /** Sandbox phone (F30): be an outside person texting one of our sandbox numbers, and see the replies. */
-import { useMemo, useRef, useState, type FormEvent } from 'react';
+import { useMemo, useRef, useState, type FormEvent, type MutableRefObject } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, errorText } from '../lib/api';
 import { useAuth } from '../lib/auth';
@@ -8,6 +8,7 @@ import type { Message, Page, ProviderAccount } from '../lib/types';
 import { MediaView, StatusBadge } from '../components/MessageBubble';
 import { useNumbers } from './Inbox';
 import { Icon } from '../components/Icon';
+import { useStickToBottom } from '../lib/use-stick-to-bottom';
 
 function randomHandset(): string {
   return `+1555${String(Math.floor(1000000 + Math.random() * 8999999))}`;
@@ -31,6 +32,7 @@ export default function SandboxPage() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
+  const followRef = useRef<() => void>(() => undefined);
   const target = sandboxNumbers.find((n) => n.id === toId) ?? sandboxNumbers[0];
   const remote = toE164(handset, guessCountry()) ?? handset;
 
@@ -60,6 +62,7 @@ export default function SandboxPage() {
         const saved = await api<{ id: string }>('/media', { method: 'POST', body: form });
         media = [{ id: saved.id }];
       }
+      followRef.current();
       await api('/sandbox/inbound', { method: 'POST', body: { from: remote, to: target.number, body: body || undefined, media } });
       localStorage.setItem('sandbox.handset', handset);
       setBody('');
@@ -99,24 +102,7 @@ export default function SandboxPage() {
               </select>
             </label>
           </div>
-          <div className="phone-screen" data-testid="phone-screen">
-            {(history.data ?? []).map((m) => {
-              const mine = m.from === remote;
-              return (
-                <div key={m.id} className={`bubble-row ${mine ? 'outbound' : 'inbound'}`} data-testid="phone-message">
-                  <div className={`bubble ${mine ? 'outbound' : 'inbound'}`}>
-                    {m.body && <div className="body">{m.body}</div>}
-                    <MediaView media={m.media} />
-                    <div className="meta">
-                      <time>{shortTime(m.createdAt)}</time>
-                      {!mine && <StatusBadge message={m} />}
-                    </div>
-                  </div>
-                </div>
-              );
-            })}
-            {history.data?.length === 0 && <p className="muted center">No messages with {formatPhone(target?.number ?? '')} yet.</p>}
-          </div>
+          <PhoneScreen messages={history.data ?? []} remote={remote} target={target?.number ?? ''} followRef={followRef} />
           <form className="phone-compose" onSubmit={send}>
             <input name="phoneBody" aria-label="Text from the sandbox phone" placeholder="Text message" value={body} onChange={(e) => setBody(e.target.value)} />
             <input ref={fileInput} type="file" accept="image/*" data-testid="phone-file" onChange={(e) => setFile(e.target.files?.[0] ?? null)} hidden />
@@ -134,6 +120,41 @@ export default function SandboxPage() {
             </div>
           )}
         </div>
+      )}
+    </div>
+  );
+}
+
+/** The handset's screen: opens at the newest message, stays there as pictures load, and shows a pill for messages that arrive while the reader is scrolled up. */
+function PhoneScreen({ messages, remote, target, followRef }: { messages: Message[]; remote: string; target: string; followRef: MutableRefObject<() => void> }) {
+  const scroller = useStickToBottom(messages.at(-1)?.id);
+  followRef.current = scroller.followOwnMessage;
+  return (
+    <div className="phone-body">
+      <div className="phone-screen" data-testid="phone-screen" ref={scroller.boxRef}>
+        <div className="messages-content" ref={scroller.contentRef}>
+          {messages.map((m) => {
+            const mine = m.from === remote;
+            return (
+              <div key={m.id} className={`bubble-row ${mine ? 'outbound' : 'inbound'}`} data-testid="phone-message">
+                <div className={`bubble ${mine ? 'outbound' : 'inbound'}`}>
+                  {m.body && <div className="body">{m.body}</div>}
+                  <MediaView media={m.media} />
+                  <div className="meta">
+                    <time>{shortTime(m.createdAt)}</time>
+                    {!mine && <StatusBadge message={m} />}
+                  </div>
+                </div>
+              </div>
+            );
+          })}
+          {messages.length === 0 && <p className="muted center">No messages with {formatPhone(target)} yet.</p>}
+        </div>
+      </div>
+      {scroller.unseen > 0 && (
+        <button className="new-messages-pill" onClick={scroller.scrollToBottom} data-testid="new-messages-pill">
+          ↓ New messages
+        </button>
       )}
     </div>
   );
