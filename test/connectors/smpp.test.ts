@@ -54,10 +54,23 @@ describe('SMPP carrier (type smpp)', () => {
     await smsc.close();
   });
 
-  it('binds when the account is created and shows the live state', async () => {
-    const state = await host().state(accountId);
-    expect(state).toMatchObject({ state: 'bound', lastError: null, node: host().node });
+  it('binds when the account is created and shows the live state in the provider-account answer', async () => {
+    const account = (await api('GET', `/provider-accounts/${accountId}`)).json();
+    expect(account.session).toMatchObject({ state: 'bound', lastError: null, node: host().node });
+    expect(Date.parse(account.session.since)).toBeGreaterThan(0);
+    expect((await api('GET', '/provider-accounts')).json().items.find((a: { id: string }) => a.id === accountId).session.state).toBe('bound');
     expect(smsc.binds).toBeGreaterThanOrEqual(1);
+  });
+
+  it('refuses to connect to a private address the operator has not allowed', async () => {
+    const created = await api('POST', '/provider-accounts', { type: 'smpp', name: 'internal', credentials: credentials(2775, { host: '10.1.2.3' }) });
+    expect(created.statusCode).toBe(201);
+    const state = await eventually(async () => {
+      const session = (await api('GET', `/provider-accounts/${created.json().id}`)).json().session;
+      return session?.state === 'disconnected' && session.lastError ? session : null;
+    });
+    expect(state.lastError).toMatch(/10\.1\.2\.3 is a private or loopback address/);
+    expect((await api('DELETE', `/provider-accounts/${created.json().id}`)).statusCode).toBe(204);
   });
 
   it('sends GSM-7 as one submit_sm (data_coding 0, international TON/NPI, receipt requested) and reaches delivered through the receipt', async () => {

@@ -3,6 +3,8 @@
  * and dead-link detection, reconnect with exponential backoff and jitter, the submit window and
  * throughput enforced where submits are written, answers to the SMSC's own requests, clean unbind.
  */
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import smpp, { type PDU } from 'smpp';
 import type { SmppConfig } from './smpp.config.js';
@@ -77,6 +79,8 @@ export class SmppLink {
     readonly bindType: BindType,
     private readonly handlers: LinkHandlers,
     private readonly log: Logger,
+    /** The private-address guard (lib/net-guard.ts): an SMSC address must pass it like any URL. */
+    private readonly isAllowed: (address: string) => boolean,
   ) {}
 
   start(): void {
@@ -148,7 +152,22 @@ export class SmppLink {
     if (this.stopped) return;
     this.bindAttempts += 1;
     this.setState('binding', this.lastError);
-    const options: Record<string, unknown> = { host: this.config.host, port: this.config.port };
+    const host = this.config.host.replace(/^\[|\]$/g, '');
+    if (isIP(host) && !this.isAllowed(host)) {
+      this.lastError = `${host} is a private or loopback address; the operator must allow it with ALLOW_PRIVATE_URLS`;
+      this.setState('disconnected', this.lastError);
+      return;
+    }
+    // Names are checked at connect time, on the addresses the connection will use.
+    const lookup = (hostname: string, lookupOptions: { all?: boolean }, callback: (...args: unknown[]) => void) =>
+      dnsLookup(hostname, { all: true }, (error, addresses: LookupAddress[]) => {
+        if (error) return callback(error);
+        const allowed = addresses.filter((entry) => this.isAllowed(entry.address));
+        if (allowed.length === 0) return callback(new Error(`${hostname} resolves to a private or loopback address (${addresses[0]?.address ?? 'none'}); the operator must allow it with ALLOW_PRIVATE_URLS`));
+        if (lookupOptions.all) return callback(null, allowed);
+        return callback(null, allowed[0]!.address, allowed[0]!.family);
+      });
+    const options: Record<string, unknown> = { host, port: this.config.port, lookup };
     if (this.config.tls) {
       options.tls = true;
       if (this.config.tlsCa) options.ca = this.config.tlsCa;

@@ -46,7 +46,7 @@ export class SmppAccountSession {
         onState(state, lastError);
       },
     };
-    this.links = binds.map((bind) => new SmppLink(config, bind, handlers, log.child({ smppBind: bind })));
+    this.links = binds.map((bind) => new SmppLink(config, bind, handlers, log.child({ smppBind: bind }), ctx.net.isAllowed));
   }
 
   start(): void {

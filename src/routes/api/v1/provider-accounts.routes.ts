@@ -9,6 +9,7 @@ import { requireAdmin } from '../../../plugins/auth.js';
 import { baseUrlEnvName, envName } from '../../../providers/core/credentials.js';
 import { ProviderError } from '../../../providers/core/errors.js';
 import { PROVIDERS } from '../../../providers/core/registry.js';
+import type { SessionState } from '../../../providers/core/types.js';
 
 const Credentials = Type.Record(Type.String({ maxLength: 100 }), Type.String({ maxLength: 10_000 }));
 const CreateAccount = Type.Object(
@@ -22,7 +23,7 @@ const UpdateAccount = Type.Object(
 const TestSend = Type.Object({ to: Type.String({ minLength: 3, maxLength: 40 }), from: Type.Optional(Type.String({ maxLength: 40 })), body: Type.Optional(Type.String({ maxLength: 1600 })) }, { additionalProperties: false });
 
 export async function providerAccountRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
-  const serialize = (account: ProviderAccountTable) => ({
+  const serialize = (account: ProviderAccountTable, session: SessionState | null = null) => ({
     id: account.id,
     type: account.type,
     name: account.name,
@@ -33,7 +34,10 @@ export async function providerAccountRoutes(app: FastifyInstance, { ctx }: { ctx
     credentialKeys: Object.keys(ctx.accounts.credentials(account)),
     createdAt: account.created_at,
     updatedAt: account.updated_at,
+    // Session-based types (SMPP): bound / binding / disconnected with the last error; null otherwise.
+    session,
   });
+  const withSession = async (account: ProviderAccountTable) => serialize(account, (await ctx.sessions.host(account.type)?.state(account.id)) ?? null);
 
   app.get('/provider-types', { schema: { tags: ['providers'] } }, async () => ({
     items: [...PROVIDERS.values()].map(({ manifest }) => ({
@@ -51,7 +55,7 @@ export async function providerAccountRoutes(app: FastifyInstance, { ctx }: { ctx
 
   app.get('/provider-accounts', { schema: { tags: ['providers'] } }, async (request) => {
     requireAdmin(request);
-    return { items: (await ctx.accounts.list(request.auth.tenantId)).map(serialize), nextCursor: null };
+    return { items: await Promise.all((await ctx.accounts.list(request.auth.tenantId)).map(withSession)), nextCursor: null };
   });
 
   app.post<{ Body: Static<typeof CreateAccount> }>('/provider-accounts', { schema: { tags: ['providers'], body: CreateAccount } }, async (request, reply) => {
@@ -61,12 +65,12 @@ export async function providerAccountRoutes(app: FastifyInstance, { ctx }: { ctx
 
   app.get<{ Params: { id: string } }>('/provider-accounts/:id', { schema: { tags: ['providers'] } }, async (request) => {
     requireAdmin(request);
-    return serialize(await ctx.accounts.get(request.auth.tenantId, request.params.id));
+    return withSession(await ctx.accounts.get(request.auth.tenantId, request.params.id));
   });
 
   app.patch<{ Params: { id: string }; Body: Static<typeof UpdateAccount> }>('/provider-accounts/:id', { schema: { tags: ['providers'], body: UpdateAccount } }, async (request) => {
     requireAdmin(request);
-    return serialize(await ctx.accounts.update(request.auth.tenantId, request.params.id, request.body));
+    return withSession(await ctx.accounts.update(request.auth.tenantId, request.params.id, request.body));
   });
 
   app.delete<{ Params: { id: string } }>('/provider-accounts/:id', { schema: { tags: ['providers'] } }, async (request, reply) => {
