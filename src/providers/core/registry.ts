@@ -15,12 +15,13 @@ import { wavixProvider } from '../wavix/wavix.provider.js';
 import { smppProvider } from '../smpp/smpp.provider.js';
 import { voxtelesysProvider } from '../voxtelesys/voxtelesys.provider.js';
 import { voipmsProvider } from '../voipms/voipms.provider.js';
+import { flowrouteProvider } from '../flowroute/flowroute.provider.js';
 import { bulkvsProvider } from '../bulkvs/bulkvs.provider.js';
 import { skyetelProvider } from '../skyetel/skyetel.provider.js';
 import { voipinnovationsProvider } from '../voipinnovations/voipinnovations.provider.js';
 
 export const PROVIDERS: ReadonlyMap<string, ProviderModule> = new Map(
-  [sandboxProvider, twilioProvider, telnyxProvider, bandwidthProvider, vonageProvider, sinchProvider, plivoProvider, clicksendProvider, signalwireProvider, wavixProvider, voxtelesysProvider, voipinnovationsProvider, bulkvsProvider, skyetelProvider, httpProvider, airenetworksProvider, smppProvider, voipmsProvider].map((module) => [module.manifest.type, module]),
+  [sandboxProvider, twilioProvider, telnyxProvider, bandwidthProvider, vonageProvider, sinchProvider, plivoProvider, clicksendProvider, signalwireProvider, wavixProvider, voxtelesysProvider, voipinnovationsProvider, bulkvsProvider, skyetelProvider, httpProvider, airenetworksProvider, smppProvider, voipmsProvider, flowrouteProvider].map((module) => [module.manifest.type, module]),
 );
 
 export function providerModule(type: string): ProviderModule | undefined {

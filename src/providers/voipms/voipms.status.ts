@@ -33,7 +33,7 @@ export const VOIPMS_SEND_ERRORS: Readonly<Record<string, ProviderErrorKind>> = {
 /** Words outside the table: an opt-out or balance word is still sorted by what it says. */
 export function voipmsErrorKind(status: string): ProviderErrorKind {
   if (Object.hasOwn(VOIPMS_SEND_ERRORS, status)) return VOIPMS_SEND_ERRORS[status]!;
-  if (/opt(ed)?_?out|blocked|unsubscribed/i.test(status)) return 'opted_out';
+  if (/opt(ed)?_?out|unsubscribed/i.test(status)) return 'opted_out';
   if (/balance|funds|credit/i.test(status)) return 'insufficient_funds';
   return 'rejected';
 }
