@@ -105,7 +105,7 @@ function parseDatabase(raw: string, cwd: string): Pick<Config, 'dialect' | 'sqli
 }
 
 const PROVIDER_ENV = /^[A-Z][A-Z0-9]*_[A-Z0-9_]+$/;
-const NON_PROVIDER_PREFIXES = ['SMTP_', 'MAIL_', 'DATABASE_', 'DATA_', 'SECRET_', 'DEFAULT_', 'ADMIN_', 'LOG_', 'PUBLIC_', 'TLS_', 'SWITCHBOARD_', 'BODY_', 'NODE_', 'NPM_', 'ALLOW_', 'TRUST_', 'METRICS_', 'MEDIA_', 'S3_', 'RETENTION_', 'SESSION_', 'SHUTDOWN_', 'TEST_', 'BENCH_'];
+const NON_PROVIDER_PREFIXES = ['SMTP_', 'MAIL_', 'DATABASE_', 'DATA_', 'SECRET_', 'DEFAULT_', 'ADMIN_', 'LOG_', 'PUBLIC_', 'TLS_', 'SWITCHBOARD_', 'BODY_', 'NODE_', 'NPM_', 'INIT_', 'ALLOW_', 'TRUST_', 'METRICS_', 'MEDIA_', 'S3_', 'RETENTION_', 'SESSION_', 'SHUTDOWN_', 'TEST_', 'BENCH_'];
 
 function list(env: NodeJS.ProcessEnv, name: string): string[] {
   return (optional(env, name) ?? '').split(/[\s,]+/).filter(Boolean);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/env.js';
 import { resolvePreset } from '../../src/services/tenant-settings.js';
 import { createTestApp, createTestTenant, type Tenant, type TestApp } from '../helper.js';
 
@@ -23,6 +24,13 @@ describe('first run', () => {
     } finally {
       await fresh.close();
     }
+  });
+});
+
+describe('start-up', () => {
+  it('does not read npm’s INIT_CWD as provider credentials (which made a placeholder "Default" tenant)', () => {
+    const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', INIT_CWD: '/srv/switchboard', TWILIO_ACCOUNT_SID: 'AC1' });
+    expect(Object.keys(config.providerEnv)).toEqual(['TWILIO_ACCOUNT_SID']);
   });
 });
 

@@ -13,6 +13,10 @@ const ContactsPage = lazy(() => import('./pages/Contacts'));
 const LogsPage = lazy(() => import('./pages/Logs'));
 const SandboxPage = lazy(() => import('./pages/Sandbox'));
 const SettingsPage = lazy(() => import('./pages/Settings'));
+const TemplatesPage = lazy(() => import('./pages/Templates'));
+const CasesPage = lazy(() => import('./pages/Cases'));
+const OrganisationPage = lazy(() => import('./pages/Organisation'));
+const AuditLogPage = lazy(() => import('./pages/AuditLog'));
 const AdminPage = lazy(() => import('./pages/Admin'));
 
 export function App() {
@@ -64,6 +68,10 @@ function Shell() {
     { to: '/sandbox', label: 'Sandbox phone', icon: 'phone' },
     { to: '/admin', label: 'Admin', icon: 'admin', admin: true },
     { to: '/settings', label: 'Settings', icon: 'bell' },
+    { to: '/templates', label: 'Templates', icon: 'file' },
+    { to: '/cases', label: 'Cases', icon: 'inbox' },
+    { to: '/organisation', label: 'Organisation', icon: 'admin', admin: true },
+    { to: '/audit-log', label: 'Audit log', icon: 'logs', admin: true },
   ];
   const inThread = /^\/inbox\/[^/]+/.test(location.pathname);
   useEffect(() => {
@@ -117,6 +125,11 @@ function Shell() {
             <Route path="/logs" element={<LogsPage />} />
             <Route path="/sandbox" element={<SandboxPage />} />
             <Route path="/settings" element={<SettingsPage />} />
+            <Route path="/templates" element={<TemplatesPage />} />
+            <Route path="/cases" element={<CasesPage />} />
+            <Route path="/cases/:caseId" element={<CasesPage />} />
+            <Route path="/organisation" element={<AdminOnly><OrganisationPage /></AdminOnly>} />
+            <Route path="/audit-log" element={<AdminOnly><AuditLogPage /></AdminOnly>} />
             <Route
               path="/admin/*"
               element={

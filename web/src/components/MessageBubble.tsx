@@ -12,6 +12,7 @@ const STATUS_LABEL: Record<string, string> = {
   undelivered: 'Undelivered',
   failed: 'Failed',
   received: 'Received',
+  link_opened: 'Link opened',
 };
 
 export function statusLabel(status: string): string {

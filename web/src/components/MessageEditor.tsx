@@ -6,6 +6,7 @@ import { useMemo, useRef, useState, type FormEvent } from 'react';
 import { countSegments } from '@shared/segments';
 import { api, errorText } from '../lib/api';
 import { formatBytes } from '../lib/format';
+import { isDocumentType, useSendLaterPresets } from '../lib/automation';
 import { Icon } from './Icon';
 
 export interface Attachment {
@@ -19,6 +20,8 @@ export interface Attachment {
 export interface EditorValue {
   body: string;
   media: Attachment[];
+  /** Documents sent as links (F20), only when the editor allows them. */
+  documents: Attachment[];
   sendAt: string | null;
 }
 
@@ -77,9 +80,15 @@ export function MessageEditor(props: {
   placeholder?: string;
   submitLabel?: string;
   compact?: boolean;
+  /** Text to start with (compose fills it from a template). */
+  initialBody?: string;
+  /** PDFs and other documents go as short links (POST /documents) instead of MMS. */
+  allowDocuments?: boolean;
 }) {
-  const [body, setBody] = useState('');
+  const [body, setBody] = useState(props.initialBody ?? '');
   const [media, setMedia] = useState<Attachment[]>([]);
+  const [documents, setDocuments] = useState<Attachment[]>([]);
+  const presets = useSendLaterPresets();
   const [uploading, setUploading] = useState(false);
   const [scheduleOpen, setScheduleOpen] = useState(false);
   const [sendAt, setSendAt] = useState<string>('');
@@ -95,6 +104,11 @@ export function MessageEditor(props: {
       for (const file of Array.from(files)) {
         const form = new FormData();
         form.append('file', file, file.name);
+        if (props.allowDocuments && isDocumentType(file.type)) {
+          const doc = await api<{ id: string; contentType: string; size: number }>('/documents', { method: 'POST', body: form });
+          setDocuments((list) => [...list, { id: doc.id, name: file.name, contentType: doc.contentType, size: doc.size, previewUrl: null }]);
+          continue;
+        }
         const saved = await api<{ id: string; contentType: string; size: number }>('/media', { method: 'POST', body: form });
         setMedia((list) => [...list, { id: saved.id, name: file.name, contentType: saved.contentType, size: saved.size, previewUrl: file.type.startsWith('image/') ? URL.createObjectURL(file) : null }]);
       }
@@ -108,15 +122,16 @@ export function MessageEditor(props: {
 
   const submit = async (event?: FormEvent) => {
     event?.preventDefault();
-    if (!body.trim() && media.length === 0) return;
+    if (!body.trim() && media.length === 0 && documents.length === 0) return;
     setBusy(true);
     setError(null);
     try {
       const at = scheduleOpen && sendAt ? new Date(sendAt).toISOString() : null;
-      await props.onSend({ body, media, sendAt: at });
+      await props.onSend({ body, media, documents, sendAt: at });
       for (const item of media) if (item.previewUrl) URL.revokeObjectURL(item.previewUrl);
       setBody('');
       setMedia([]);
+      setDocuments([]);
       setSendAt('');
       setScheduleOpen(false);
     } catch (err) {
@@ -126,7 +141,7 @@ export function MessageEditor(props: {
     }
   };
 
-  const canSend = !props.disabled && !busy && !uploading && (body.trim().length > 0 || media.length > 0) && (!scheduleOpen || Boolean(sendAt));
+  const canSend = !props.disabled && !busy && !uploading && (body.trim().length > 0 || media.length > 0 || documents.length > 0) && (!scheduleOpen || Boolean(sendAt));
 
   return (
     <form className={`editor${props.compact ? ' compact' : ''}`} onSubmit={submit}>
@@ -155,6 +170,20 @@ export function MessageEditor(props: {
           ))}
         </ul>
       )}
+      {documents.length > 0 && (
+        <ul className="attachments" data-testid="documents">
+          {documents.map((item) => (
+            <li key={item.id}>
+              <Icon name="file" size={28} />
+              <span className="name">{item.name}</span>
+              <small>{formatBytes(item.size)} · sent as a link</small>
+              <button type="button" className="link-button" onClick={() => setDocuments(documents.filter((d) => d.id !== item.id))} aria-label={`Remove ${item.name}`}>
+                ✕
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
       {scheduleOpen && (
         <div className="schedule" data-testid="schedule">
           <label>
@@ -162,7 +191,7 @@ export function MessageEditor(props: {
             <input type="datetime-local" name="sendAt" value={sendAt} min={localInputValue(new Date())} onChange={(e) => setSendAt(e.target.value)} />
           </label>
           <div className="presets">
-            {sendLaterPresets().map((preset) => (
+            {presets.map((preset) => (
               <button type="button" key={preset.label} className="chip" onClick={() => setSendAt(localInputValue(preset.at))}>
                 {preset.label}
               </button>
@@ -171,7 +200,8 @@ export function MessageEditor(props: {
         </div>
       )}
       <div className="editor-bar">
-        <SegmentCounter body={body} />
+        {/* Each document link is appended to the text, so it counts towards the segments. */}
+        <SegmentCounter body={body + documents.map(() => `${body ? '\n' : ''}${window.location.origin}/d/xxxxxxxxxxxx`).join('')} />
         <div className="editor-actions">
           <input ref={fileInput} type="file" hidden data-testid="file-input" accept="image/*,video/*,audio/*,application/pdf,text/vcard,text/plain" multiple onChange={(e) => void upload(e.target.files)} />
           <button type="button" className="secondary" onClick={() => fileInput.current?.click()} disabled={uploading} title="Attach a picture or file (sent as MMS)">

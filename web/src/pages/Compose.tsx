@@ -7,6 +7,7 @@ import { formatPhone, guessCountry, toE164 } from '../lib/format';
 import { MessageEditor, type EditorValue } from '../components/MessageEditor';
 import { useNumbers } from './Inbox';
 import { useAuth } from '../lib/auth';
+import { TemplatePicker, useTemplateFill } from '../components/TemplatePicker';
 import type { PhoneNumber } from '../lib/types';
 
 /** "(415) 555-0100 — Support line · twilio": which line and which carrier a reply leaves through. */
@@ -28,6 +29,7 @@ export default function ComposePage() {
   const [recipients, setRecipients] = useState<Recipient[]>([]);
   const [typed, setTyped] = useState('');
   const [sent, setSent] = useState<string | null>(null);
+  const fill = useTemplateFill();
   const { user } = useAuth();
   // Only numbers a send would not refuse (the server decides: routing, caller IDs, permission).
   const usable = (numbers.data ?? []).filter((n) => n.canSend ?? !n.systemNotification);
@@ -60,6 +62,7 @@ export default function ComposePage() {
         to: list.length === 1 ? list[0]!.number : list.map((r) => r.number),
         body: value.body || undefined,
         media: value.media.length ? value.media.map((m) => ({ id: m.id })) : undefined,
+        documents: value.documents.length ? value.documents.map((d) => ({ id: d.id })) : undefined,
         sendAt: value.sendAt ?? undefined,
       },
       headers: { 'idempotency-key': crypto.randomUUID() },
@@ -155,7 +158,8 @@ export default function ComposePage() {
         </div>
       </div>
       <div className="card">
-        <MessageEditor onSend={send} placeholder="Write your message" disabled={!from || !canSend} />
+        <TemplatePicker to={recipients[0]?.number ?? normalised ?? null} onUse={fill.apply} />
+        <MessageEditor key={fill.version} initialBody={fill.text} allowDocuments onSend={send} placeholder="Write your message" disabled={!from || !canSend} />
         {!from && usable.length > 1 && <p className="muted small">Choose the number to send from above.</p>}
       </div>
     </div>

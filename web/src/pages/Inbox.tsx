@@ -9,6 +9,7 @@ import { conversationTitle, formatPhone, shortTime } from '../lib/format';
 import type { Conversation, Message, Page, PhoneNumber, User } from '../lib/types';
 import { MessageBubble } from '../components/MessageBubble';
 import { MessageEditor, type EditorValue } from '../components/MessageEditor';
+import { CaseLinks } from '../components/CaseLinks';
 import { OptOutBanner, optOutExplanation } from '../components/OptOutBanner';
 import { useDebounced } from '../lib/use-debounced';
 import { useStickToBottom } from '../lib/use-stick-to-bottom';
@@ -252,6 +253,7 @@ function Thread({ conversationId }: { conversationId: string }) {
             Mark unread
           </button>
           {c && c.contacts.length === 0 && <LinkContact conversationId={c.id} remote={c.remoteNumbers[0] ?? ''} onLinked={refresh} />}
+          {c && <CaseLinks conversationId={c.id} />}
         </div>
       </header>
       {notice && (
