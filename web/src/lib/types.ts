@@ -121,6 +121,8 @@ export interface ProviderAccount {
   credentialKeys: string[];
   createdAt: string;
   updatedAt: string;
+  /** Session-based carriers (SMPP): the bind's live state; null for webhook carriers. */
+  session?: { state: 'bound' | 'binding' | 'disconnected'; lastError: string | null; since: string; node: string | null } | null;
 }
 
 export interface Contact {

@@ -4,6 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../lib/api';
 import type { ProviderAccount, ProviderType } from '../../lib/types';
 import { useAccounts, useTypes, Copy, ErrorNote, Section } from './shared';
+import { SessionState } from '../../components/SessionState';
 
 export function ProvidersTab() {
   const accounts = useAccounts();
@@ -144,11 +145,16 @@ function AccountCard({ account, type }: { account: ProviderAccount; type?: Provi
       </div>
       {editing && types.data && <AccountForm types={types.data} account={account} onDone={() => setEditing(false)} />}
       <dl className="kv">
-        <dt>Inbound webhook</dt>
-        <dd>
-          <Copy text={account.webhookUrls.inbound} />
-        </dd>
-        {account.webhookUrls.status !== account.webhookUrls.inbound && (
+        <SessionState account={account} />
+        {!account.session && (
+          <>
+            <dt>Inbound webhook</dt>
+            <dd>
+              <Copy text={account.webhookUrls.inbound} />
+            </dd>
+          </>
+        )}
+        {!account.session && account.webhookUrls.status !== account.webhookUrls.inbound && (
           <>
             <dt>Status callback</dt>
             <dd>
