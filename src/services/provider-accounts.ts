@@ -10,7 +10,7 @@ import { now, type Db } from '../db/client.js';
 import type { ProviderAccountTable } from '../db/schema.js';
 import { credentialsFromEnv, CredentialsError, validateCredentials } from '../providers/core/credentials.js';
 import { PROVIDERS, providerModule } from '../providers/core/registry.js';
-import type { AdapterDeps, ProviderAdapter, ProviderModule } from '../providers/core/types.js';
+import type { AdapterDeps, ProviderAdapter, ProviderCapabilities, ProviderModule } from '../providers/core/types.js';
 import { generateSandboxCredentials } from '../providers/sandbox/sandbox.provider.js';
 
 export interface AccountInput {
@@ -114,6 +114,12 @@ export class ProviderAccounts {
     let query = this.db.selectFrom('provider_accounts').selectAll().where('type', '=', type);
     query = accountId ? query.where('id', '=', accountId) : query.where('source', '=', 'env');
     return query.executeTakeFirst();
+  }
+
+  /** What this account can carry: its type's capabilities, narrowed by its credentials where the type says so. */
+  capabilities(account: ProviderAccountTable): ProviderCapabilities {
+    const module = this.module(account.type);
+    return module.capabilitiesFor ? module.capabilitiesFor(this.credentials(account)) : module.manifest.capabilities;
   }
 
   credentials(account: ProviderAccountTable): Record<string, string> {

@@ -77,7 +77,10 @@ export async function acceptMessage(ctx: AppContext, input: SendInput): Promise<
   if (body.length === 0 && mediaInput.length === 0) throw new AppError('validation_error', 'a message needs a body or media');
 
   const account = await ctx.accounts.get(input.tenantId, number.provider_account_id);
-  const capabilities = ctx.accounts.module(account.type).manifest.capabilities;
+  const capabilities = ctx.accounts.capabilities(account);
+  if (recipients.length > 1 && !capabilities.groupMms) {
+    throw new AppError('group_mms_unsupported', `${recipients.length} recipients make a group message, which ${account.type} cannot send; send one message per recipient or use a number on a carrier with group MMS`);
+  }
   if (body.length > capabilities.maxBodyLength) {
     throw new AppError('body_too_long', `body is ${body.length} characters; ${account.type} accepts at most ${capabilities.maxBodyLength}`);
   }
@@ -162,8 +165,8 @@ export async function resolveMedia(
   capabilities: { mms: boolean; maxMediaCount: number; maxMediaBytes: number },
 ): Promise<MediaValues[]> {
   if (items.length === 0) return [];
-  if (!capabilities.mms) throw new AppError('validation_error', `${provider} does not send MMS; remove media or use a number on an MMS provider`);
-  if (items.length > capabilities.maxMediaCount) throw new AppError('validation_error', `${items.length} media items; ${provider} accepts at most ${capabilities.maxMediaCount}`);
+  if (!capabilities.mms) throw new AppError('mms_unsupported', `${provider} does not send MMS (media) from this account; remove the media or use a number on an MMS provider`);
+  if (items.length > capabilities.maxMediaCount) throw new AppError('too_many_media', `${items.length} media items; ${provider} accepts at most ${capabilities.maxMediaCount} per message`);
   const resolved: MediaValues[] = [];
   let total = 0;
   for (const [index, item] of items.entries()) {
@@ -185,7 +188,7 @@ export async function resolveMedia(
       throw new AppError('invalid_media', `media[${index}] needs a url or an id`);
     }
   }
-  if (total > capabilities.maxMediaBytes) throw new AppError('payload_too_large', `media total ${total} bytes; ${provider} accepts at most ${capabilities.maxMediaBytes}`);
+  if (total > capabilities.maxMediaBytes) throw new AppError('media_too_large', `uploaded media total ${total} bytes; ${provider} accepts at most ${capabilities.maxMediaBytes} per message`);
   return resolved;
 }
 

@@ -23,6 +23,8 @@ export const bandwidthManifest: ProviderManifest = {
   capabilities: {
     sms: true,
     mms: true,
+    // `to` is a list: several recipients make one group MMS (up to 10 participants).
+    groupMms: true,
     // "from" may be an alphanumeric sender ID of up to 11 characters (MessageRequest.from).
     senderId: true,
     statusCallbacks: true,

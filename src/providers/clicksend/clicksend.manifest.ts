@@ -14,6 +14,8 @@ export const clicksendManifest: ProviderManifest = {
   capabilities: {
     sms: true,
     mms: true,
+    // One recipient per message.
+    groupMms: false,
     // Alpha tags (business names) are allowed as `from` where the destination country permits.
     senderId: true,
     statusCallbacks: true,

@@ -13,6 +13,8 @@ export const plivoManifest: ProviderManifest = {
   capabilities: {
     sms: true,
     mms: true,
+    // Several `dst` are separate messages, not a group MMS.
+    groupMms: false,
     // Alphanumeric `src` (≤ 11 chars) where Plivo has enabled it for the account; not US/CA.
     senderId: true,
     statusCallbacks: true,

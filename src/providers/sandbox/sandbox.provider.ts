@@ -24,6 +24,8 @@ export const sandboxManifest: ProviderManifest = {
   capabilities: {
     sms: true,
     mms: true,
+    // The virtual carrier texts one phone per message.
+    groupMms: false,
     senderId: true,
     statusCallbacks: true,
     maxBodyLength: 1600,

@@ -16,6 +16,8 @@ export const signalwireManifest: ProviderManifest = {
   capabilities: {
     sms: true,
     mms: true,
+    // One "To" per message (Twilio-compatible API): no group MMS.
+    groupMms: false,
     // Compatibility API sends only from SignalWire numbers (E.164); no alphanumeric senders.
     senderId: false,
     statusCallbacks: true,

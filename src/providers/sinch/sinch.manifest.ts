@@ -18,6 +18,8 @@ export const sinchManifest: ProviderManifest = {
     sms: true,
     // mt_media (US), enabled on the service plan by Sinch; one media URL per message.
     mms: true,
+    // A batch to several numbers is separate messages, not a group MMS.
+    groupMms: false,
     senderId: true,
     statusCallbacks: true,
     maxBodyLength: 1600,

@@ -20,6 +20,8 @@ export const telnyxManifest: ProviderManifest = {
   capabilities: {
     sms: true,
     mms: true,
+    // Group MMS through /messages/group_mms (`to` array).
+    groupMms: true,
     senderId: true,
     statusCallbacks: true,
     // At most 10 parts (1,530 GSM-7 characters); more is refused with 40302 unless the profile

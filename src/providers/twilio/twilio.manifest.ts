@@ -13,6 +13,8 @@ export const twilioManifest: ProviderManifest = {
   capabilities: {
     sms: true,
     mms: true,
+    // One "To" per message: Twilio's Messages API has no group MMS.
+    groupMms: false,
     senderId: true,
     statusCallbacks: true,
     maxBodyLength: 1600,

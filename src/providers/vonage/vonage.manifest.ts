@@ -24,6 +24,8 @@ export const vonageManifest: ProviderManifest = {
     sms: true,
     // MMS (one image per message) only when api = messages; the SMS API refuses media.
     mms: true,
+    // One recipient per message on both APIs.
+    groupMms: false,
     senderId: true,
     statusCallbacks: true,
     // Messages API text limit; the SMS API concatenates up to carrier limits.

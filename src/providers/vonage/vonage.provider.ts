@@ -1,4 +1,4 @@
-import type { AdapterDeps, ProviderAccountConfig, ProviderAdapter, ProviderModule } from '../core/types.js';
+import type { AdapterDeps, ProviderAccountConfig, ProviderAdapter, ProviderCapabilities, ProviderModule } from '../core/types.js';
 import { createVonageMessagesAdapter } from './vonage-messages.js';
 import { createVonageSmsAdapter } from './vonage-sms.js';
 import { VONAGE_MESSAGES_BASE_URL, VONAGE_SMS_BASE_URL, vonageManifest } from './vonage.manifest.js';
@@ -35,4 +35,10 @@ export function createVonageProvider(account: ProviderAccountConfig, deps: Adapt
   );
 }
 
-export const vonageProvider: ProviderModule = { manifest: vonageManifest, create: createVonageProvider };
+/** The SMS API carries no media: an account on it refuses MMS at POST /messages, before anything is queued. */
+export function vonageCapabilities(credentials: Record<string, string>): ProviderCapabilities {
+  const capabilities = vonageManifest.capabilities;
+  return vonageApi(credentials) === 'sms' ? { ...capabilities, mms: false, maxMediaCount: 0, maxMediaBytes: 0 } : capabilities;
+}
+
+export const vonageProvider: ProviderModule = { manifest: vonageManifest, create: createVonageProvider, capabilitiesFor: vonageCapabilities };
