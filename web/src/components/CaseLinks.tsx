@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { api } from '../lib/api';
 import type { Case } from '../lib/automation';
 import type { Page } from '../lib/types';
+import './automation.css';
 
 export function CaseLinks({ conversationId }: { conversationId: string }) {
   const cases = useQuery({ queryKey: ['cases', 'conversation', conversationId], queryFn: () => api<Page<Case>>('/cases', { query: { conversationId, limit: 20 } }) });

@@ -1,6 +1,7 @@
 /** "Link opened" lines under a message that carried document links (F20). */
 import { fullTime } from '../lib/format';
 import type { Message } from '../lib/types';
+import './automation.css';
 
 export function LinkOpens({ message }: { message: Pick<Message, 'history'> }) {
   const opens = message.history.filter((h) => h.status === 'link_opened');

@@ -6,6 +6,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { api, errorText } from '../lib/api';
 import { useTemplates, type RenderedTemplate } from '../lib/automation';
+import './automation.css';
 
 const BUILT_IN = new Set(['contact', 'user', 'tenant', 'message']);
 

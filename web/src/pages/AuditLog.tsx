@@ -5,6 +5,7 @@ import { api, errorText, withQuery } from '../lib/api';
 import type { AuditEntry } from '../lib/automation';
 import { fullTime } from '../lib/format';
 import type { Page } from '../lib/types';
+import '../components/automation.css';
 
 const TARGET_TYPES = ['', 'tenant', 'template', 'provider_account', 'number', 'user', 'group', 'api_key', 'opt_out', 'tenant_setting', 'workflow', 'webhook_endpoint'];
 

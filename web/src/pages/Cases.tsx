@@ -12,6 +12,7 @@ import { useNumbers } from './Inbox';
 
 function NewCaseForm({ conversationId }: { conversationId: string | null }) {
   const navigate = useNavigate();
+  const client = useQueryClient();
   const [title, setTitle] = useState('');
   const [error, setError] = useState<string | null>(null);
   const submit = async (event: FormEvent) => {
@@ -19,6 +20,7 @@ function NewCaseForm({ conversationId }: { conversationId: string | null }) {
     setError(null);
     try {
       const created = await api<Case>('/cases', { method: 'POST', body: { title, ...(conversationId ? { conversationId } : {}) } });
+      await client.invalidateQueries({ queryKey: ['cases'] });
       navigate(`/cases/${created.id}`);
     } catch (err) {
       setError(errorText(err));

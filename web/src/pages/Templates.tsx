@@ -4,6 +4,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { api, errorText } from '../lib/api';
 import { useAuth } from '../lib/auth';
 import { useTemplates, type Template } from '../lib/automation';
+import '../components/automation.css';
 
 const VARIABLES = ['{{ contact.first_name }}', '{{ contact.last_name }}', '{{ contact.name }}', '{{ contact.fields.invoice_no }}', '{{ user.name }}', '{{ tenant.name }}'];
 
