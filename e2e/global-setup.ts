@@ -65,6 +65,8 @@ export default async function setup(project: TestProject) {
     DATA_DIR: dataDir,
     DATABASE_URL: `sqlite:${path.join(dataDir, 'switchboard.db')}`,
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+    // Local test carriers (provider emulators) listen on loopback; the guard admits only that.
+    ALLOW_PRIVATE_URLS: '127.0.0.1/32',
   };
   let output = '';
   const child = spawn(process.execPath, [path.join(ROOT, 'bin/switchboard.js'), 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -109,6 +109,10 @@ export interface ProviderType {
   capabilities: Record<string, unknown>;
   credentials: CredentialField[];
   baseUrlEnv?: string;
+  /** Short logo text (presets of the generic HTTP provider). */
+  logoText?: string | null;
+  /** Built on the generic HTTP provider: the form shows the Try-it preview. */
+  tryIt?: boolean;
 }
 
 export interface ProviderAccount {

@@ -44,6 +44,15 @@ const Preview = Type.Object(
 );
 
 export async function httpProviderRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
+  /** The stored configuration of a generic HTTP account (not secret), so the dashboard can edit it. */
+  app.get<{ Params: { id: string } }>('/provider-accounts/:id/http-config', { schema: { tags: ['providers'] } }, async (request) => {
+    requireAdmin(request);
+    const account = await ctx.accounts.get(request.auth.tenantId, request.params.id);
+    if (account.type !== 'http') throw new AppError('validation_error', `account ${account.id} is a ${account.type} account; only http accounts have a request configuration`);
+    const { config } = ctx.accounts.credentials(account);
+    return { config: config ? (JSON.parse(config) as unknown) : null };
+  });
+
   app.post<{ Params: { type: string }; Body: Static<typeof Preview> }>('/provider-types/:type/preview', { schema: { tags: ['providers'], body: Preview } }, async (request) => {
     requireAdmin(request);
     const { type } = request.params;

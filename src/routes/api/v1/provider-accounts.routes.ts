@@ -9,6 +9,7 @@ import { requireAdmin } from '../../../plugins/auth.js';
 import { baseUrlEnvName, envName } from '../../../providers/core/credentials.js';
 import { ProviderError } from '../../../providers/core/errors.js';
 import { PROVIDERS } from '../../../providers/core/registry.js';
+import { isHttpFamily } from '../../../providers/http/http.preview.js';
 import type { SessionState } from '../../../providers/core/types.js';
 
 const Credentials = Type.Record(Type.String({ maxLength: 100 }), Type.String({ maxLength: 10_000 }));
@@ -44,6 +45,8 @@ export async function providerAccountRoutes(app: FastifyInstance, { ctx }: { ctx
       type: manifest.type,
       displayName: manifest.displayName,
       logoText: manifest.logoText ?? null,
+      // Built on the generic HTTP provider: POST /provider-types/:type/preview works for it.
+      tryIt: isHttpFamily(manifest.type),
       docsUrl: manifest.docsUrl,
       defaultBaseUrl: manifest.defaultBaseUrl,
       capabilities: manifest.capabilities,

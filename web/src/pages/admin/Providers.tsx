@@ -4,6 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../lib/api';
 import type { ProviderAccount, ProviderType } from '../../lib/types';
 import { useAccounts, useTypes, Copy, ErrorNote, Section } from './shared';
+import { HttpConfigFields, TryIt } from '../../components/HttpProviderForm';
 import { SessionState } from '../../components/SessionState';
 
 export function ProvidersTab() {
@@ -71,12 +72,14 @@ function AccountForm({ types, account, onDone }: { types: ProviderType[]; accoun
             </option>
           ))}
         </select>
+        {manifest?.logoText && <span className="pill" data-testid="type-logo">{manifest.logoText}</span>}
       </label>
       <label>
         Name
         <input name="name" value={name} placeholder={manifest?.displayName} onChange={(e) => setName(e.target.value)} required={Boolean(account)} />
       </label>
-      {manifest?.credentials.map((field) => (
+      {type === 'http' && <HttpConfigFields credentials={credentials} onChange={setCredentials} accountId={account?.id} />}
+      {type !== 'http' && manifest?.credentials.map((field) => (
         <label key={field.key}>
           {field.label}
           {field.required ? ' *' : ''}
@@ -103,6 +106,7 @@ function AccountForm({ types, account, onDone }: { types: ProviderType[]; accoun
           </a>
         </p>
       )}
+      {manifest?.tryIt && <TryIt type={type} credentials={credentials} baseUrl={baseUrl} accountId={account?.id} />}
       <ErrorNote error={save.error} />
       <div className="button-row">
         <button className="primary" type="submit" disabled={save.isPending} data-testid="save-account">
