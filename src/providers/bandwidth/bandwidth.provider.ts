@@ -9,7 +9,7 @@ import { MalformedWebhookError, ProviderError, WebhookAuthError } from '../core/
 import { basicAuth, callProvider, downloadMedia, header, httpError, joinUrl } from '../core/http.js';
 import type { AdapterDeps, InboundMessage, OutboundMessage, ParsedWebhook, ProviderAccountConfig, ProviderAdapter, ProviderModule, StatusUpdate, WebhookRequest } from '../core/types.js';
 import { bandwidthManifest } from './bandwidth.manifest.js';
-import { BANDWIDTH_STATUS, failureStatus } from './bandwidth.status.js';
+import { BANDWIDTH_OPT_OUT_CODES, BANDWIDTH_STATUS, failureStatus } from './bandwidth.status.js';
 import type { BandwidthApiError, BandwidthEvent } from './bandwidth.types.js';
 
 const PROVIDER = 'bandwidth';
@@ -101,6 +101,7 @@ export function createBandwidthProvider(account: ProviderAccountConfig, deps: Ad
     if (errorCode) {
       update.errorCode = errorCode;
       update.errorMessage = event.description || `bandwidth error ${errorCode}`;
+      update.optedOut = BANDWIDTH_OPT_OUT_CODES.has(errorCode);
     }
     return update;
   }

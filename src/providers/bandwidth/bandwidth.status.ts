@@ -21,6 +21,9 @@ export const BANDWIDTH_STATUS: Readonly<Record<string, MessageStatus>> = {
  * the message never reached a carrier, so it is `failed`; 47xx (carrier), 56xx and 9xxx are `undelivered`.
  * https://dev.bandwidth.com/docs/messaging/errors
  */
+/** `message-failed` codes meaning the recipient opted out (STOP) at the carrier: 4775. https://dev.bandwidth.com/docs/messaging/errors */
+export const BANDWIDTH_OPT_OUT_CODES: ReadonlySet<string> = new Set(['4775']);
+
 export function failureStatus(errorCode: string | undefined): MessageStatus {
   return errorCode && /^(4[134]|5[12])\d\d$/.test(errorCode) ? 'failed' : 'undelivered';
 }

@@ -65,8 +65,8 @@ describe('plivo recorded webhooks', () => {
     ['status-sent', { status: 'sent', providerStatus: 'sent' }],
     ['status-delivered', { status: 'delivered', providerStatus: 'delivered' }],
     ['status-read', { status: 'delivered', providerStatus: 'read' }],
-    ['status-undelivered-opted-out', { status: 'undelivered', errorCode: '200', errorMessage: expect.stringContaining('opted out') }],
-    ['status-failed-insufficient-credit', { status: 'failed', errorCode: '900', errorMessage: expect.stringContaining('insufficient credit') }],
+    ['status-undelivered-opted-out', { status: 'undelivered', errorCode: '200', errorMessage: expect.stringContaining('opted out'), optedOut: true }],
+    ['status-failed-insufficient-credit', { status: 'failed', errorCode: '900', errorMessage: expect.stringContaining('insufficient credit'), optedOut: false }],
     ['status-rejected', { status: 'failed', providerStatus: 'rejected', errorCode: '30' }],
   ];
   for (const [name, expected] of statusCases) {

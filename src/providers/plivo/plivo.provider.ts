@@ -8,7 +8,7 @@ import { basicAuth, callProvider, downloadMedia, formPairs, header, httpError, j
 import type { AdapterDeps, InboundMessage, OutboundMessage, ParsedWebhook, ProviderAccountConfig, ProviderAdapter, ProviderModule, SendResult, StatusUpdate, WebhookRequest } from '../core/types.js';
 import { plivoManifest } from './plivo.manifest.js';
 import { isValidPlivoSignatureV3 } from './plivo.signature.js';
-import { PLIVO_ERROR_REASON, PLIVO_STATUS, plivoErrorCode } from './plivo.status.js';
+import { PLIVO_ERROR_REASON, PLIVO_OPT_OUT_CODES, PLIVO_STATUS, plivoErrorCode } from './plivo.status.js';
 
 const SIGNATURE_HEADERS = ['x-plivo-signature-v3', 'x-plivo-signature-ma-v3'];
 const NONCE_HEADERS = ['x-plivo-signature-v3-nonce', 'x-plivo-signature-ma-v3-nonce'];
@@ -88,6 +88,7 @@ export function createPlivoProvider(account: ProviderAccountConfig, deps: Adapte
     if (errorCode) {
       update.errorCode = errorCode;
       update.errorMessage = `Plivo error ${errorCode}: ${PLIVO_ERROR_REASON[errorCode] ?? 'see Plivo error codes'}`;
+      update.optedOut = PLIVO_OPT_OUT_CODES.has(errorCode);
     }
     return { inbound: [], statuses: [update] };
   }

@@ -20,6 +20,9 @@ export const PLIVO_STATUS: Readonly<Record<string, MessageStatus>> = {
  * `ErrorCode` in status callbacks, kept as-is on the message with this reason beside it.
  * https://www.plivo.com/docs/messaging/troubleshooting/error-codes
  */
+/** `ErrorCode` 200: the destination sent STOP to the source number (opted out). https://www.plivo.com/docs/messaging/troubleshooting/error-codes */
+export const PLIVO_OPT_OUT_CODES: ReadonlySet<string> = new Set(['200']);
+
 export const PLIVO_ERROR_REASON: Readonly<Record<string, string>> = {
   '10': 'invalid message',
   '20': 'network error (temporary)',

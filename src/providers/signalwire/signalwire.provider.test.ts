@@ -71,7 +71,8 @@ describe('signalwire recorded webhooks', () => {
     ['status-sent', { status: 'sent' }],
     ['status-delivered', { status: 'delivered' }],
     ['status-delivered-twilio-header', { status: 'delivered' }],
-    ['status-undelivered', { status: 'undelivered', errorCode: '30003', errorMessage: 'Unreachable destination handset' }],
+    ['status-undelivered', { status: 'undelivered', errorCode: '30003', errorMessage: 'Unreachable destination handset', optedOut: false }],
+    ['status-undelivered-opted-out', { status: 'undelivered', errorCode: '21610', optedOut: true }],
     ['status-failed', { status: 'failed', errorCode: '30006' }],
   ];
   for (const [name, expected] of statusCases) {

@@ -7,7 +7,7 @@ import { ProviderError, UnsupportedCapabilityError, WebhookAuthError, MalformedW
 import { callProvider, downloadMedia, header, httpError, joinUrl } from '../core/http.js';
 import type { AdapterDeps, InboundMedia, OutboundMessage, ParsedWebhook, ProviderAdapter, ProviderManifest, StatusUpdate, WebhookRequest } from '../core/types.js';
 import { applicationJwt, sha256Hex, verifyHs256 } from './vonage.signature.js';
-import { VONAGE_MESSAGES_ERROR_KIND, VONAGE_MESSAGES_STATUS } from './vonage.status.js';
+import { VONAGE_MESSAGES_ERROR_KIND, VONAGE_MESSAGES_STATUS, VONAGE_OPT_OUT_CODES } from './vonage.status.js';
 import { fromVonageNumber, parseJsonObject, toVonageNumber, type VonageMessagesEvent } from './vonage.types.js';
 
 export interface VonageMessagesOptions {
@@ -107,6 +107,7 @@ export function createVonageMessagesAdapter(options: VonageMessagesOptions, deps
     if (event.error) {
       update.errorCode = errorCode(event.error.type, event.error.title) ?? 'error';
       update.errorMessage = [event.error.title, event.error.detail].filter(Boolean).join(': ') || `Vonage error ${update.errorCode}`;
+      update.optedOut = VONAGE_OPT_OUT_CODES.has(update.errorCode);
     }
     return update;
   }

@@ -8,7 +8,7 @@ import { callProvider, downloadMedia, httpError, joinUrl } from '../core/http.js
 import type { AdapterDeps, ParsedWebhook, ProviderAdapter, ProviderManifest, StatusUpdate, WebhookRequest } from '../core/types.js';
 import { countSegments } from '../../lib/segments.js';
 import { isValidVonageSmsSignature, type VonageSignatureMethod } from './vonage.signature.js';
-import { VONAGE_DLR_ERRORS, VONAGE_DLR_STATUS, VONAGE_SMS_SEND_ERRORS } from './vonage.status.js';
+import { VONAGE_DLR_ERRORS, VONAGE_DLR_STATUS, VONAGE_OPT_OUT_CODES, VONAGE_SMS_SEND_ERRORS } from './vonage.status.js';
 import { fromVonageNumber, toVonageNumber, vonageSmsParams, type VonageSmsSendPart } from './vonage.types.js';
 
 export interface VonageSmsOptions {
@@ -101,6 +101,7 @@ export function createVonageSmsAdapter(options: VonageSmsOptions, deps: AdapterD
     if (code && code !== '0') {
       update.errorCode = code;
       update.errorMessage = VONAGE_DLR_ERRORS[code] ?? `Vonage DLR error ${code}`;
+      update.optedOut = VONAGE_OPT_OUT_CODES.has(code);
     }
     return update;
   }

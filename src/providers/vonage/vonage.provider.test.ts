@@ -103,16 +103,16 @@ describe('vonage recorded webhooks', () => {
     ['sms-dlr-buffered', 'sms', { statuses: [{ status: 'sent', providerStatus: 'buffered' }] }],
     ['sms-dlr-delivered', 'sms', { statuses: [{ status: 'delivered', providerStatus: 'delivered', at: '2025-01-01T12:00:00Z' }] }],
     ['sms-dlr-expired', 'sms', { statuses: [{ status: 'undelivered', providerStatus: 'expired', errorCode: '1' }] }],
-    ['sms-dlr-failed', 'sms', { statuses: [{ status: 'undelivered', providerStatus: 'failed', errorCode: '9', errorMessage: expect.stringMatching(/opted out/) }] }],
-    ['sms-dlr-rejected', 'sms', { statuses: [{ status: 'failed', providerStatus: 'rejected', errorCode: '6', errorMessage: expect.stringMatching(/spam/i) }] }],
+    ['sms-dlr-failed', 'sms', { statuses: [{ status: 'undelivered', providerStatus: 'failed', errorCode: '9', errorMessage: expect.stringMatching(/opted out/), optedOut: true }] }],
+    ['sms-dlr-rejected', 'sms', { statuses: [{ status: 'failed', providerStatus: 'rejected', errorCode: '6', errorMessage: expect.stringMatching(/spam/i), optedOut: false }] }],
     ['sms-dlr-unknown', 'sms', { statuses: [{ status: 'sent', providerStatus: 'unknown' }] }],
     ['messages-inbound-sms', 'messages', { inbound: [{ providerMessageId: 'aaaaaaaa-bbbb-cccc-dddd-0123456789ab', from: '+447700900001', to: ['+447700900000'], body: 'Hello from Messages', media: [] }] }],
     ['messages-inbound-mms', 'messages', { inbound: [{ from: '+15551234567', body: 'Look at this', media: [{ url: 'https://api-us.nexmo.com/v3/media/aaaaaaaa-1111-2222-3333-444444444444' }] }] }],
     ['messages-status-submitted', 'messages', { statuses: [{ status: 'sent', providerStatus: 'submitted' }] }],
     ['messages-status-delivered', 'messages', { statuses: [{ status: 'delivered', providerStatus: 'delivered', at: '2025-01-01T12:00:00Z' }] }],
     ['messages-status-read', 'messages', { statuses: [{ status: 'delivered', providerStatus: 'read' }] }],
-    ['messages-status-rejected', 'messages', { statuses: [{ status: 'failed', providerStatus: 'rejected', errorCode: '1320', errorMessage: expect.stringMatching(/opt-out/) }] }],
-    ['messages-status-undeliverable', 'messages', { statuses: [{ status: 'undelivered', providerStatus: 'undeliverable', errorCode: '1300' }] }],
+    ['messages-status-rejected', 'messages', { statuses: [{ status: 'failed', providerStatus: 'rejected', errorCode: '1320', errorMessage: expect.stringMatching(/opt-out/), optedOut: true }] }],
+    ['messages-status-undeliverable', 'messages', { statuses: [{ status: 'undelivered', providerStatus: 'undeliverable', errorCode: '1300', optedOut: false }] }],
   ];
   for (const [name, api, expected] of cases) {
     it(`verifies and parses ${name}`, async () => {

@@ -23,6 +23,13 @@ export const VONAGE_MESSAGES_STATUS: Readonly<Record<string, MessageStatus>> = {
 };
 
 /** DLR `err-code` meanings. https://api.support.vonage.com/hc/en-us/articles/204014733 */
+/**
+ * Receipt codes meaning the recipient opted out of this sender: SMS API `err-code` 9 (Vonage's
+ * "Messaging Opted-out Numbers" guide); Messages API error 1320 "the number is on the opt-out list".
+ * https://developer.vonage.com/en/opt-out-assist/guides/messaging-opted-out-numbers
+ */
+export const VONAGE_OPT_OUT_CODES: ReadonlySet<string> = new Set(['9', '1320']);
+
 export const VONAGE_DLR_ERRORS: Readonly<Record<string, string>> = {
   '1': 'Unknown: not delivered, no cause determined',
   '2': 'Absent subscriber (temporary)',
