@@ -7,6 +7,7 @@
  * URL, so a truncated or garbled `body` becomes the truncated or garbled query VoIP.ms would call.
  */
 import { randomInt } from 'node:crypto';
+import { parseMultipartFields } from '../core/multipart.js';
 import { httpDeliver, sendJson, startEmulatorServer, type Deliver, type InboundInput, type ProviderEmulator, type RecordedRequest, type SignedWebhook } from '../testing/emulator.js';
 
 export interface VoipmsEmulatorOptions {
@@ -22,14 +23,7 @@ export function voipmsFormFields(request: RecordedRequest): Record<string, strin
   if (request.method === 'GET') return Object.fromEntries(new URL(request.url, 'http://x').searchParams);
   const contentType = String(request.headers['content-type'] ?? '');
   if (/urlencoded/i.test(contentType)) return Object.fromEntries(new URLSearchParams(request.text));
-  const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
-  if (!boundary) throw new Error('not a form');
-  const fields: Record<string, string> = {};
-  for (const part of request.text.split(`--${boundary[1] ?? boundary[2]}`)) {
-    const match = /^\r\nContent-Disposition: form-data; name="([^"]+)"\r\n(?:[^\r\n]+\r\n)*\r\n([\s\S]*)\r\n$/i.exec(part);
-    if (match) fields[match[1]!] = match[2]!;
-  }
-  return fields;
+  return parseMultipartFields(contentType, request.text);
 }
 
 const tenDigits = (e164: string) => e164.replace(/^\+1/, '');
