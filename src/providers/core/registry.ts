@@ -17,12 +17,13 @@ import { voxtelesysProvider } from '../voxtelesys/voxtelesys.provider.js';
 import { voipmsProvider } from '../voipms/voipms.provider.js';
 import { flowrouteProvider } from '../flowroute/flowroute.provider.js';
 import { questblueProvider } from '../questblue/questblue.provider.js';
+import { commioProvider } from '../commio/commio.provider.js';
 import { bulkvsProvider } from '../bulkvs/bulkvs.provider.js';
 import { skyetelProvider } from '../skyetel/skyetel.provider.js';
 import { voipinnovationsProvider } from '../voipinnovations/voipinnovations.provider.js';
 
 export const PROVIDERS: ReadonlyMap<string, ProviderModule> = new Map(
-  [sandboxProvider, twilioProvider, telnyxProvider, bandwidthProvider, vonageProvider, sinchProvider, plivoProvider, clicksendProvider, signalwireProvider, wavixProvider, voxtelesysProvider, voipinnovationsProvider, bulkvsProvider, skyetelProvider, httpProvider, airenetworksProvider, smppProvider, voipmsProvider, flowrouteProvider, questblueProvider].map((module) => [module.manifest.type, module]),
+  [sandboxProvider, twilioProvider, telnyxProvider, bandwidthProvider, vonageProvider, sinchProvider, plivoProvider, clicksendProvider, signalwireProvider, wavixProvider, voxtelesysProvider, voipinnovationsProvider, bulkvsProvider, skyetelProvider, httpProvider, airenetworksProvider, smppProvider, voipmsProvider, flowrouteProvider, questblueProvider, commioProvider].map((module) => [module.manifest.type, module]),
 );
 
 export function providerModule(type: string): ProviderModule | undefined {
