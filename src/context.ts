@@ -2,10 +2,11 @@
  * Everything a request handler, job or CLI command needs, built once from the config:
  * store, queue, event bus, secrets, media and provider accounts.
  */
+import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
-import type { Config } from './config/env.js';
+import { ConfigError, type Config } from './config/env.js';
 import { migrateToLatest, openStore, type Db, type Store } from './db/client.js';
 import { randomToken, SecretBox } from './lib/crypto.js';
 import { WriteBatcher } from './db/write-batcher.js';
@@ -44,10 +45,31 @@ function loadSecretKey(config: Readonly<Config>): string {
   if (config.secretKey) return config.secretKey;
   const file = path.join(config.dataDir, 'secret.key');
   if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const key = randomToken(48);
   fs.writeFileSync(file, key + '\n', { mode: 0o600, flag: 'wx' });
   return key;
+}
+
+/** The SQLite file and its WAL/SHM companions hold credentials and messages: owner-only. */
+function restrictDatabaseFiles(config: Readonly<Config>): void {
+  if (config.dialect !== 'sqlite' || !config.sqlitePath || config.sqlitePath === ':memory:') return;
+  for (const file of [config.sqlitePath, `${config.sqlitePath}-wal`, `${config.sqlitePath}-shm`]) {
+    if (fs.existsSync(file)) fs.chmodSync(file, 0o600);
+  }
+}
+
+/**
+ * Every node must share one SECRET_KEY (it decrypts provider credentials and signs media links).
+ * The first node records a fingerprint of its key; a node with another key refuses to start.
+ */
+async function assertSameSecretKey(db: Db, secretKey: string): Promise<void> {
+  const fingerprint = createHmac('sha256', secretKey).update('switchboard secret key fingerprint').digest('hex').slice(0, 32);
+  await db.insertInto('instance_settings').values({ key: 'secret_key_fingerprint', value: fingerprint }).onConflict((oc) => oc.column('key').doNothing()).execute();
+  const stored = await db.selectFrom('instance_settings').select('value').where('key', '=', 'secret_key_fingerprint').executeTakeFirstOrThrow();
+  if (stored.value !== fingerprint) {
+    throw new ConfigError('SECRET_KEY', `differs from the key this database was set up with (fingerprint ${stored.value.slice(0, 8)}…, this node ${fingerprint.slice(0, 8)}…); give every node the same SECRET_KEY`);
+  }
 }
 
 export interface ContextOptions {
@@ -62,12 +84,15 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     pino({ level: config.logLevel, redact: { paths: ['*.password', '*.credentials', '*.authToken', '*.apiKey', 'req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' } });
   const store = openStore(config);
   await migrateToLatest(store);
-  const secrets = new SecretBox(loadSecretKey(config));
+  restrictDatabaseFiles(config);
+  const secretKey = loadSecretKey(config);
+  await assertSameSecretKey(store.db, secretKey);
+  const secrets = new SecretBox(secretKey);
   const queue = new JobQueue(store.db, store.dialect, log, options.queue);
   const events = new EventBus(log, store.pgPool);
   await events.start();
   const net = createNetGuard({ allowPrivate: config.allowPrivateUrls });
-  const media = new MediaStore(store.db, store.dialect, config.dataDir, secrets, config.publicUrl);
+  const media = new MediaStore(store.db, store.dialect, config.dataDir, secrets, config.publicUrl, config.mediaStore);
 
   const context = {
     config,
@@ -97,8 +122,9 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   context.sessions = new SessionTransports(context);
   context.close = async () => {
     await context.sessions.stop();
-    await queue.stop();
+    await queue.stop(config.shutdownGraceMs);
     await events.stop();
+    media.close();
     await store.close();
   };
   return context;

@@ -33,17 +33,27 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
-      ctx.log.info('shutting down: finishing in-flight work');
+      ctx.log.info({ graceMs: config.shutdownGraceMs }, 'shutting down: no new jobs are claimed; in-flight work gets the grace period');
+      // Workers stop claiming at once; event streams are ended by the app's preClose hook;
+      // jobs still running after the grace period are released to other nodes.
+      const draining = ctx.queue.stop(config.shutdownGraceMs);
       await app.close();
-      // In-flight jobs finish; any that do not are re-run elsewhere when their lease ends.
+      await draining;
       await ctx.close();
     })());
   return { app, ctx, url, stop };
 }
 
 export function exitOnSignals(server: RunningServer): void {
+  // A failure nobody awaited is logged, never fatal: one bad job must not take every tenant down.
+  process.on('unhandledRejection', (reason) => server.ctx.log.error({ err: reason }, 'unhandled promise rejection (logged, not fatal)'));
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
+      // Whatever hangs, the process is gone shortly after the grace period.
+      setTimeout(() => {
+        fs.writeSync(2, 'shutdown took longer than SHUTDOWN_GRACE_SECONDS; exiting\n');
+        process.exit(1);
+      }, server.ctx.config.shutdownGraceMs + 5000).unref();
       server.stop().then(
         () => process.exit(0),
         (error) => {

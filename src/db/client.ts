@@ -11,6 +11,7 @@ import { routingSchema } from './migrations/0002_routing.js';
 import { dashboardSchema } from './migrations/0003_dashboard.js';
 import { hardeningSchema } from './migrations/0004_hardening.js';
 import { automationSchema } from './migrations/0006_automation.js';
+import { workflowsSchema } from './migrations/0007_workflows.js';
 import { connectorsSchema } from './migrations/0005_connectors.js';
 import { voicemeupPartsSchema } from './migrations/0010_voicemeup_parts.js';
 
@@ -32,7 +33,7 @@ pg.types.setTypeParser(1700, (value) => Number(value));
 export function openStore(options: { dialect: Dialect; databaseUrl: string; sqlitePath: string | null }): Store {
   if (options.dialect === 'sqlite') {
     const file = options.sqlitePath ?? ':memory:';
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const sqlite = new SqliteDatabase(file);
     // WAL + synchronous=NORMAL: a committed transaction survives a process kill (SIGKILL);
     // only an OS crash or power loss can drop the last commits.
@@ -75,6 +76,7 @@ function migrationsFor(dialect: Dialect): MigrationProvider {
     '0003_dashboard': dashboardSchema(dialect),
     '0004_hardening': hardeningSchema(dialect),
     '0006_automation': automationSchema(dialect),
+    '0007_workflows': workflowsSchema(dialect),
     '0005_connectors': connectorsSchema(dialect),
     '0010_voicemeup_parts': voicemeupPartsSchema(dialect),
   };

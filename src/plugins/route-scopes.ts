@@ -16,6 +16,8 @@ const RULES: Array<{ method: string; path: RegExp; scope: ApiScope }> = [
   { method: 'POST', path: /^\/sandbox\/inbound$/, scope: 'messages:send' },
   { method: 'POST', path: /^\/notifications$/, scope: 'messages:send' },
   { method: 'POST', path: /^\/templates\/:id\/(render|preview)$/, scope: 'messages:send' },
+  { method: 'POST', path: /^\/documents$/, scope: 'messages:send' },
+  { method: 'WRITE', path: /^\/cases/, scope: 'messages:send' },
   // Working the inbox.
   { method: '*', path: /^\/conversations\/:id\/(read|unread|assign|status|notes|labels)/, scope: 'inbox:write' },
   { method: 'POST', path: /^\/conversations\/bulk/, scope: 'inbox:write' },

@@ -1,10 +1,11 @@
 /**
- * MMS media (F5): bytes stored under DATA_DIR/media on SQLite, in the media_blobs table on
- * PostgreSQL (storage every node can read), and served to providers from signed, expiring URLs.
+ * MMS media (F5): bytes kept in the configured blob store (services/media/blob-store.ts: the
+ * DATA_DIR folder, the media_blobs table, or S3-compatible storage) and served to providers from
+ * signed, expiring URLs.
  */
-import fs from 'node:fs/promises';
-import path from 'node:path';
+import type { MediaStoreConfig } from '../config/env.js';
 import { AppError } from '../errors.js';
+import { createBlobStores, type BlobStore } from './media/blob-store.js';
 import type { SecretBox } from '../lib/crypto.js';
 import { newId } from '../lib/ids.js';
 import { now, type Db, type Dialect } from '../db/client.js';
@@ -25,16 +26,22 @@ export interface StoredMedia {
 }
 
 export class MediaStore {
-  private readonly folder: string;
+  private readonly writer: BlobStore;
+  private readonly readers: Record<string, BlobStore>;
+  readonly close: () => void;
 
   constructor(
     private readonly db: Db,
-    private readonly dialect: Dialect,
+    dialect: Dialect,
     dataDir: string,
     private readonly secrets: SecretBox,
     private readonly publicUrl: string,
+    config: MediaStoreConfig = { kind: 'local' },
   ) {
-    this.folder = path.join(dataDir, 'media');
+    const stores = createBlobStores({ config, db, dialect, dataDir });
+    this.writer = stores.writer;
+    this.readers = stores.readers;
+    this.close = stores.close;
   }
 
   checkMedia(contentType: string, size: number): void {
@@ -49,32 +56,18 @@ export class MediaStore {
   async save(tenantId: string, contentType: string, data: Buffer, messageId: string | null = null, sourceUrl: string | null = null): Promise<MediaTable> {
     this.checkMedia(contentType, data.length);
     const id = newId('med');
-    const storageKey = await this.writeBytes(tenantId, id, data);
+    const storageKey = await this.writer.write(tenantId, id, data);
     const row: MediaTable = { id, tenant_id: tenantId, message_id: messageId, content_type: contentType, size: data.length, storage_key: storageKey, source_url: sourceUrl, status: 'stored', created_at: now() };
     await this.db.insertInto('media').values(row).execute();
     return row;
   }
 
-  private async writeBytes(tenantId: string, id: string, data: Buffer): Promise<string> {
-    if (this.dialect === 'postgres') {
-      await this.db.insertInto('media_blobs').values({ id, data }).execute();
-      return `db:${id}`;
-    }
-    const file = path.join(this.folder, tenantId, id);
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    await fs.writeFile(file, data);
-    return `file:${tenantId}/${id}`;
-  }
-
   async read(media: Pick<MediaTable, 'id' | 'storage_key' | 'content_type'>): Promise<StoredMedia> {
     if (!media.storage_key) throw new AppError('not_found', `media ${media.id} has no stored bytes`);
-    if (media.storage_key.startsWith('db:')) {
-      const blob = await this.db.selectFrom('media_blobs').select('data').where('id', '=', media.storage_key.slice(3)).executeTakeFirst();
-      if (!blob) throw new AppError('not_found', `media ${media.id} bytes are missing`);
-      return { contentType: media.content_type, data: Buffer.from(blob.data) };
-    }
-    const relative = media.storage_key.replace(/^file:/, '');
-    return { contentType: media.content_type, data: await fs.readFile(path.join(this.folder, relative)) };
+    const store = this.readers[media.storage_key.slice(0, media.storage_key.indexOf(':'))];
+    const data = store ? await store.read(media.storage_key) : null;
+    if (!data) throw new AppError('not_found', `media ${media.id} bytes are missing${store ? '' : ' (its store is not configured on this node)'}`);
+    return { contentType: media.content_type, data };
   }
 
   signedUrl(mediaId: string, ttlSeconds = URL_TTL_SECONDS): string {

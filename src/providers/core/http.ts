@@ -86,6 +86,23 @@ export function retryAfterMs(headers: Headers): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
+/**
+ * The provider's own error message from a JSON answer; never the raw body, which may be an
+ * internal service's page when a base URL points somewhere it should not.
+ */
+function errorText(response: ProviderResponse): string {
+  const candidates = [response.json, response.json?.error, response.json?.errors?.[0], response.json?.data];
+  for (const candidate of candidates) {
+    if (typeof candidate === 'string' && candidate.trim()) return candidate.slice(0, 200);
+    if (!candidate || typeof candidate !== 'object') continue;
+    for (const key of ['message', 'error_message', 'detail', 'description', 'title', 'error', 'response_msg', 'error_text']) {
+      const value = (candidate as Record<string, unknown>)[key];
+      if (typeof value === 'string' && value.trim()) return value.slice(0, 200);
+    }
+  }
+  return `no error message (${response.headers.get('content-type')?.split(';')[0] ?? 'no content type'}, ${response.text.length} bytes)`;
+}
+
 /** The default sorting of an HTTP failure; adapters refine it with the provider's own codes. */
 export function kindForHttpStatus(status: number): ProviderErrorKind {
   if (status === 401 || status === 403) return 'auth_failed';
@@ -101,7 +118,7 @@ export function httpError(
 ): ProviderError {
   let kind = details.kind ?? kindForHttpStatus(response.status);
   const retryAfter = response.status === 429 || response.status === 503 ? retryAfterMs(response.headers) : undefined;
-  let message = `${provider} answered ${response.status}${details.providerCode ? ` (${details.providerCode})` : ''}: ${details.message ?? response.text.slice(0, 200)}`;
+  let message = `${provider} answered ${response.status}${details.providerCode ? ` (${details.providerCode})` : ''}: ${details.message ?? errorText(response)}`;
   if (retryAfter !== undefined && retryAfter > MAX_RETRY_AFTER_MS && (kind === 'rate_limited' || kind === 'unavailable')) {
     kind = 'rejected';
     message += ` — asked to retry after ${Math.round(retryAfter / 1000)} s, more than an hour; not retried`;

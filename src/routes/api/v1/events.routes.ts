@@ -5,6 +5,13 @@ import { visibleNumberIds } from '../../../services/access.js';
 import type { AppEvent } from '../../../services/events.js';
 
 export async function eventRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
+  // Open streams never end on their own; shutdown ends them so the server can close at once.
+  const open = new Set<import('node:http').ServerResponse>();
+  app.addHook('preClose', async () => {
+    for (const response of open) response.end();
+    open.clear();
+  });
+
   app.get('/events', { schema: { tags: ['inbox'], description: 'Server-Sent Events: message.received, message.status, conversation.updated' } }, async (request, reply) => {
     const { auth } = request;
     let visible = await visibleNumberIds(ctx, auth);
@@ -12,6 +19,7 @@ export async function eventRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
     reply.hijack();
     reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     reply.raw.write(`retry: 2000\n: connected\n\n`);
+    open.add(reply.raw);
 
     const send = (event: AppEvent) => {
       reply.raw.write(`event: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
@@ -34,6 +42,7 @@ export async function eventRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
     });
     const heartbeat = setInterval(() => reply.raw.write(': ping\n\n'), 15_000);
     request.raw.on('close', () => {
+      open.delete(reply.raw);
       clearInterval(heartbeat);
       unsubscribe();
     });

@@ -8,9 +8,26 @@ import { requireE164 } from '../../../lib/phone.js';
 import { requireAdmin } from '../../../plugins/auth.js';
 import { baseUrlEnvName, envName } from '../../../providers/core/credentials.js';
 import { ProviderError } from '../../../providers/core/errors.js';
+import { PrivateAddressError } from '../../../lib/net-guard.js';
+
+/**
+ * A tenant admin must not point a carrier base URL at the operator's internal network (issue 10,
+ * item 12): private and loopback targets need ALLOW_PRIVATE_URLS. Names that do not resolve now
+ * are accepted; every connection is checked again when it is made.
+ */
+async function assertBaseUrlAllowed(ctx: AppContext, baseUrl: string): Promise<void> {
+  try {
+    await ctx.net.checkUrl(baseUrl);
+  } catch (error) {
+    if (error instanceof PrivateAddressError) {
+      throw new AppError('private_url', `baseUrl ${baseUrl} points at ${error.address}, a private or loopback address; the operator must allow it with ALLOW_PRIVATE_URLS`, { statusCode: 400 });
+    }
+    if (/only http and https|is not a URL/.test((error as Error).message)) throw new AppError('validation_error', `baseUrl: ${(error as Error).message}`);
+  }
+}
 import { PROVIDERS } from '../../../providers/core/registry.js';
-import { isHttpFamily } from '../../../providers/http/http.preview.js';
 import type { SessionState } from '../../../providers/core/types.js';
+import { isHttpFamily } from '../../../providers/http/http.preview.js';
 
 const Credentials = Type.Record(Type.String({ maxLength: 100 }), Type.String({ maxLength: 10_000 }));
 const CreateAccount = Type.Object(
@@ -63,6 +80,7 @@ export async function providerAccountRoutes(app: FastifyInstance, { ctx }: { ctx
 
   app.post<{ Body: Static<typeof CreateAccount> }>('/provider-accounts', { schema: { tags: ['providers'], body: CreateAccount } }, async (request, reply) => {
     requireAdmin(request);
+    if (request.body.baseUrl) await assertBaseUrlAllowed(ctx, request.body.baseUrl);
     return reply.status(201).send(serialize(await ctx.accounts.create(request.auth.tenantId, request.body)));
   });
 
@@ -73,6 +91,7 @@ export async function providerAccountRoutes(app: FastifyInstance, { ctx }: { ctx
 
   app.patch<{ Params: { id: string }; Body: Static<typeof UpdateAccount> }>('/provider-accounts/:id', { schema: { tags: ['providers'], body: UpdateAccount } }, async (request) => {
     requireAdmin(request);
+    if (request.body.baseUrl) await assertBaseUrlAllowed(ctx, request.body.baseUrl);
     return withSession(await ctx.accounts.update(request.auth.tenantId, request.params.id, request.body));
   });
 
