@@ -1,4 +1,13 @@
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/** The files share one server: dashboard.e2e.test.ts creates the first owner, so it runs first; the rest by name. */
+class FirstRunFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (file: TestSpecification) => (file.moduleId.endsWith('/dashboard.e2e.test.ts') ? 0 : 1);
+    return [...files].sort((a, b) => rank(a) - rank(b) || a.moduleId.localeCompare(b.moduleId));
+  }
+}
 
 // The browser suite: builds the app, starts one real server on a temp DATA_DIR and drives
 // Debian's Chromium with playwright-core. Run: npx vitest run --config e2e/vitest.config.ts
@@ -12,6 +21,6 @@ export default defineConfig({
     fileParallelism: false,
     pool: 'forks',
     maxWorkers: 1,
-    sequence: { concurrent: false },
+    sequence: { concurrent: false, sequencer: FirstRunFirst },
   },
 });
