@@ -6,7 +6,7 @@ import { ProviderError, UnsupportedCapabilityError, WebhookAuthError, MalformedW
 import { basicAuth, callProvider, downloadMedia, formPairs, header, httpError, joinUrl } from '../core/http.js';
 import type { AdapterDeps, InboundMessage, OutboundMessage, ParsedWebhook, ProviderAdapter, ProviderManifest, StatusUpdate, WebhookRequest } from '../core/types.js';
 import { isValidTwilioSignature } from './twilio.signature.js';
-import { TWILIO_ERROR_KIND, TWILIO_STATUS } from './twilio.status.js';
+import { TWILIO_ERROR_KIND, TWILIO_ERROR_REASON, TWILIO_STATUS } from './twilio.status.js';
 
 export interface TwilioCompatibleOptions {
   manifest: ProviderManifest;
@@ -69,7 +69,7 @@ export function createTwilioCompatibleProvider(options: TwilioCompatibleOptions,
     if (errorCode) {
       update.errorCode = errorCode;
       update.optedOut = TWILIO_ERROR_KIND[errorCode] === 'opted_out';
-      update.errorMessage = fields.get('ErrorMessage') ?? `${provider} error ${errorCode}`;
+      update.errorMessage = fields.get('ErrorMessage') ?? TWILIO_ERROR_REASON[errorCode] ?? `${provider} error ${errorCode}`;
     }
     return { inbound: [], statuses: [update] };
   }

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { MalformedWebhookError } from '../core/errors.js';
+import type { WebhookRequest } from '../core/types.js';
 import { describeProviderContract } from '../testing/contract.js';
+import { loadWebhookFixture, offlineDeps } from '../testing/fixtures.js';
 import { startTwilioEmulator } from './twilio.emulator.js';
+import { createTwilioProvider } from './twilio.provider.js';
 import { isValidTwilioSignature, twilioSignature } from './twilio.signature.js';
 
 const credentials = { accountSid: 'AC0123456789abcdef0123456789abcdef', authToken: 'test-auth-token-0123456789' };
@@ -41,5 +45,66 @@ describe('twilio signature', () => {
     const signature = twilioSignature('12345', 'https://example.com:443/webhook/twilio/sms', [['Body', 'hi']]);
     expect(isValidTwilioSignature('12345', 'https://example.com/webhook/twilio/sms', [['Body', 'hi']], signature)).toBe(true);
     expect(isValidTwilioSignature('54321', 'https://example.com/webhook/twilio/sms', [['Body', 'hi']], signature)).toBe(false);
+  });
+});
+
+const adapter = createTwilioProvider({ id: 'pa_01HX3QTWILIO', tenantId: 't_1', type: 'twilio', credentials, baseUrl: null, webhookUrl: 'https://pbx.example.com/webhook/twilio/sms/pa_01HX3QTWILIO' }, offlineDeps);
+const fixture = (name: string): WebhookRequest => loadWebhookFixture(new URL('./__fixtures__/', import.meta.url), name);
+
+describe('twilio recorded webhooks', () => {
+  const receipts: Array<[string, Record<string, unknown>]> = [
+    ['status-queued', { status: 'queued', providerStatus: 'queued' }],
+    ['status-sending', { status: 'sending', providerStatus: 'sending' }],
+    ['status-sent', { status: 'sent', providerStatus: 'sent' }],
+    ['status-delivered', { status: 'delivered', providerStatus: 'delivered' }],
+    ['status-read', { status: 'delivered', providerStatus: 'read' }],
+    ['status-undelivered', { status: 'undelivered', providerStatus: 'undelivered', errorCode: '30003', errorMessage: 'Unreachable destination handset', optedOut: false }],
+    ['status-failed', { status: 'failed', providerStatus: 'failed', errorCode: '30006', errorMessage: 'Landline or unreachable carrier', optedOut: false }],
+    ['status-failed-opted-out', { status: 'failed', providerStatus: 'failed', errorCode: '21610', errorMessage: expect.stringMatching(/unsubscribed recipient/), optedOut: true }],
+    ['status-canceled', { status: 'failed', providerStatus: 'canceled' }],
+  ];
+  for (const [name, expected] of receipts) {
+    it(`verifies and maps ${name}`, async () => {
+      const request = fixture(name);
+      await adapter.verifyWebhook(request);
+      const parsed = adapter.parseWebhook(request);
+      expect(parsed.inbound).toEqual([]);
+      expect(parsed.statuses).toEqual([{ providerMessageId: 'SM3f1e9a0c2b7d4e6f8a1b2c3d4e5f6a7b', ...expected }]);
+    });
+  }
+
+  it('verifies and parses an inbound SMS', async () => {
+    const request = fixture('inbound-sms');
+    await adapter.verifyWebhook(request);
+    expect(adapter.parseWebhook(request)).toEqual({
+      inbound: [{ providerMessageId: 'SM9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d', from: '+14155550199', to: ['+14155550100'], body: 'Can we move to 3pm?', media: [] }],
+      statuses: [],
+    });
+  });
+
+  it('verifies and parses an inbound MMS with each media item and its type', async () => {
+    const request = fixture('inbound-mms');
+    await adapter.verifyWebhook(request);
+    const [message] = adapter.parseWebhook(request).inbound;
+    expect(message!.body).toBe('Photo of the damage');
+    expect(message!.media).toEqual([
+      { url: expect.stringMatching(/\/Media\/ME0a1b/), contentType: 'image/jpeg' },
+      { url: expect.stringMatching(/\/Media\/ME9f8e/), contentType: 'image/png' },
+    ]);
+  });
+
+  it('refuses a tampered body, another URL, a missing signature and another auth token', async () => {
+    const genuine = fixture('status-delivered');
+    await expect(adapter.verifyWebhook({ ...genuine, rawBody: Buffer.from(genuine.rawBody.toString().replace('delivered', 'failed')) })).rejects.toMatchObject({ reason: 'bad_signature' });
+    await expect(adapter.verifyWebhook({ ...genuine, url: genuine.url.replace('pa_01HX3QTWILIO', 'pa_other') })).rejects.toMatchObject({ reason: 'bad_signature' });
+    await expect(adapter.verifyWebhook({ ...genuine, headers: { 'content-type': 'application/x-www-form-urlencoded' } })).rejects.toMatchObject({ reason: 'missing_signature' });
+    const other = createTwilioProvider({ id: 'pa_2', tenantId: 't_1', type: 'twilio', credentials: { ...credentials, authToken: 'another-token' }, baseUrl: null, webhookUrl: 'x' }, offlineDeps);
+    await expect(other.verifyWebhook(genuine)).rejects.toMatchObject({ reason: 'bad_signature' });
+  });
+
+  it('rejects malformed and truncated bodies', () => {
+    const form = fixture('inbound-mms').rawBody.toString();
+    const cases = ['', form.slice(0, form.indexOf('MessageSid') - 1), 'MessageSid=SM1&NumMedia=2&From=%2B1&To=%2B2', 'MessageSid=SM1&NumMedia=-1&From=%2B1&To=%2B2', 'MessageSid=SM1&Body=hi', '{"MessageSid": "SM1"}'];
+    for (const body of cases) expect(() => adapter.parseWebhook({ ...fixture('inbound-mms'), rawBody: Buffer.from(body) }), body).toThrow(MalformedWebhookError);
   });
 });

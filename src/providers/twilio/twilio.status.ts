@@ -29,3 +29,20 @@ export const TWILIO_ERROR_KIND: Readonly<Record<string, 'opted_out' | 'invalid_n
   '20005': 'insufficient_funds',
   '21606': 'invalid_number',
 };
+
+/**
+ * Readable reasons for the delivery error codes status callbacks carry (they send `ErrorCode`
+ * without a message). https://www.twilio.com/docs/api/errors
+ */
+export const TWILIO_ERROR_REASON: Readonly<Record<string, string>> = {
+  '21610': 'Attempt to send to unsubscribed recipient (opted out)',
+  '30001': 'Queue overflow',
+  '30002': 'Account suspended',
+  '30003': 'Unreachable destination handset',
+  '30004': 'Message blocked',
+  '30005': 'Unknown destination handset',
+  '30006': 'Landline or unreachable carrier',
+  '30007': 'Message filtered by the carrier',
+  '30008': 'Unknown error',
+  '30034': 'Message from an unregistered 10DLC number',
+};
