@@ -221,6 +221,7 @@ export interface Database {
   pending_status: PendingStatusTable;
   smpp_leases: SmppLeaseTable;
   smpp_mo_parts: SmppMoPartTable;
+  inbound_parts: InboundPartTable;
   message_parts: MessagePartTable;
   auth_throttle: AuthThrottleTable;
   instance_settings: InstanceSettingTable;
@@ -251,6 +252,23 @@ export interface SmppMoPartTable {
   /** JSON: sender, recipient and time of the part. */
   payload: string;
   created_at: string;
+}
+
+/** Acknowledged parts of a split inbound message (VoiceMeUp MMS) waiting to be stored as one (services/inbound-parts.ts). */
+export interface InboundPartTable {
+  provider_account_id: string;
+  /** The carrier's id of this part (VoiceMeUp `sms_hash`). */
+  part_id: string;
+  group_key: string;
+  role: 'text' | 'media';
+  tenant_id: string;
+  number_id: string;
+  number: string;
+  /** JSON InboundMessage of the part (raw payload left out). */
+  payload: string;
+  created_at: string;
+  /** Provider id of the message the part was stored in; null while waiting. */
+  joined_as: string | null;
 }
 
 /** One SMSC message id per part of a multi-part send; receipts are matched per part. */

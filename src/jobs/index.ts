@@ -2,6 +2,7 @@ import type { AppContext } from '../context.js';
 import { processInboundJob } from './process-inbound.job.js';
 import { registerPushJobs } from './push-inbound.job.js';
 import { sendMessageJob } from './send-message.job.js';
+import { joinInboundPartsJob } from './join-inbound-parts.job.js';
 import { registerRouting } from '../services/routing/register.js';
 import { registerAutomation } from '../services/automation-register.js';
 
@@ -9,6 +10,7 @@ import { registerAutomation } from '../services/automation-register.js';
 export function registerJobs(ctx: AppContext): void {
   ctx.queue.register(sendMessageJob(ctx));
   ctx.queue.register(processInboundJob(ctx));
+  ctx.queue.register(joinInboundPartsJob(ctx));
   registerRouting(ctx);
   registerAutomation();
   registerPushJobs(ctx);

@@ -16,6 +16,8 @@ import type { InboundMessage, ParsedWebhook, StatusUpdate } from '../providers/c
 import { findOrCreateConversation, touchConversation } from './conversations.js';
 import { applyStatus, lockProviderMessage, recordStatus } from './message-status.js';
 import { recordCarrierOptOut } from './routing/opt-outs.js';
+import { holdInboundPart } from './inbound-parts.js';
+import { splitPartOf, type SplitInboundMessage } from '../providers/core/split-parts.js';
 
 export const PROCESS_INBOUND_JOB = 'inbound.process';
 
@@ -48,9 +50,16 @@ export async function storeInbound(ctx: AppContext, account: ProviderAccountTabl
   const stored = await ctx.writes.run(async (trx) => {
     const messageIds: string[] = [];
     let duplicates = 0;
+    let held = 0;
     for (const inbound of parsed.inbound) {
       const number = inbound.to.map((to) => numbers.get(normalise(to))).find(Boolean);
       if (!number) continue;
+      // A part of a split message waits for its siblings; it counts as accepted once held.
+      if (splitPartOf(inbound)) {
+        if (await holdInboundPart(ctx, trx, account, number, inbound as SplitInboundMessage)) held += 1;
+        else duplicates += 1;
+        continue;
+      }
       const id = await insertInbound(ctx, trx, account, number, inbound);
       if (id) messageIds.push(id);
       else duplicates += 1;
@@ -66,7 +75,7 @@ export async function storeInbound(ctx: AppContext, account: ProviderAccountTabl
       }
     }
     if (delivery.alsoInTransaction) await delivery.alsoInTransaction(trx);
-    const changed = messageIds.length + statusMessages.length;
+    const changed = messageIds.length + statusMessages.length + held;
     const verdict: InboundVerdict = changed === 0 && duplicates > 0 ? 'duplicate' : 'accepted';
     await trx
       .insertInto('webhook_log')
@@ -120,7 +129,7 @@ async function resolveNumbers(ctx: AppContext, account: ProviderAccountTable, in
 }
 
 /** Inserts one inbound message; returns its id, or null when the provider already sent it. */
-async function insertInbound(ctx: AppContext, trx: Transaction<Database>, account: ProviderAccountTable, number: { id: string; number: string }, inbound: InboundMessage): Promise<string | null> {
+export async function insertInbound(ctx: AppContext, trx: Transaction<Database>, account: ProviderAccountTable, number: { id: string; number: string }, inbound: InboundMessage): Promise<string | null> {
   const at = now();
   const from = normalise(inbound.from);
   const others = inbound.to.map(normalise).filter((to) => to !== number.number);

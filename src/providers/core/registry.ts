@@ -21,9 +21,10 @@ import { commioProvider } from '../commio/commio.provider.js';
 import { bulkvsProvider } from '../bulkvs/bulkvs.provider.js';
 import { skyetelProvider } from '../skyetel/skyetel.provider.js';
 import { voipinnovationsProvider } from '../voipinnovations/voipinnovations.provider.js';
+import { voicemeupProvider } from '../voicemeup/voicemeup.provider.js';
 
 export const PROVIDERS: ReadonlyMap<string, ProviderModule> = new Map(
-  [sandboxProvider, twilioProvider, telnyxProvider, bandwidthProvider, vonageProvider, sinchProvider, plivoProvider, clicksendProvider, signalwireProvider, wavixProvider, voxtelesysProvider, voipinnovationsProvider, bulkvsProvider, skyetelProvider, httpProvider, airenetworksProvider, smppProvider, voipmsProvider, flowrouteProvider, questblueProvider, commioProvider].map((module) => [module.manifest.type, module]),
+  [sandboxProvider, twilioProvider, telnyxProvider, bandwidthProvider, vonageProvider, sinchProvider, plivoProvider, clicksendProvider, signalwireProvider, wavixProvider, voxtelesysProvider, voipinnovationsProvider, voicemeupProvider, bulkvsProvider, skyetelProvider, httpProvider, airenetworksProvider, smppProvider, voipmsProvider, flowrouteProvider, questblueProvider, commioProvider].map((module) => [module.manifest.type, module]),
 );
 
 export function providerModule(type: string): ProviderModule | undefined {
