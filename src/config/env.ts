@@ -47,6 +47,8 @@ export interface Config {
   retention: RetentionConfig;
   /** How long SIGTERM waits for in-flight work before exiting. */
   shutdownGraceMs: number;
+  /** Delays between event-webhook delivery attempts (EVENT_WEBHOOK_RETRY_SCHEDULE, seconds); about a day by default. */
+  eventWebhookRetryMs: readonly number[];
 }
 
 export type MediaStoreConfig =
@@ -105,7 +107,7 @@ function parseDatabase(raw: string, cwd: string): Pick<Config, 'dialect' | 'sqli
 }
 
 const PROVIDER_ENV = /^[A-Z][A-Z0-9]*_[A-Z0-9_]+$/;
-const NON_PROVIDER_PREFIXES = ['SMTP_', 'MAIL_', 'DATABASE_', 'DATA_', 'SECRET_', 'DEFAULT_', 'ADMIN_', 'LOG_', 'PUBLIC_', 'TLS_', 'SWITCHBOARD_', 'BODY_', 'NODE_', 'NPM_', 'INIT_', 'ALLOW_', 'TRUST_', 'METRICS_', 'MEDIA_', 'S3_', 'RETENTION_', 'SESSION_', 'SHUTDOWN_', 'TEST_', 'BENCH_'];
+const NON_PROVIDER_PREFIXES = ['SMTP_', 'MAIL_', 'DATABASE_', 'DATA_', 'SECRET_', 'DEFAULT_', 'ADMIN_', 'LOG_', 'PUBLIC_', 'TLS_', 'SWITCHBOARD_', 'BODY_', 'NODE_', 'NPM_', 'INIT_', 'ALLOW_', 'TRUST_', 'METRICS_', 'MEDIA_', 'S3_', 'RETENTION_', 'SESSION_', 'SHUTDOWN_', 'TEST_', 'BENCH_', 'EVENT_'];
 
 function list(env: NodeJS.ProcessEnv, name: string): string[] {
   return (optional(env, name) ?? '').split(/[\s,]+/).filter(Boolean);
@@ -127,6 +129,18 @@ function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min) throw new ConfigError(name, `must be a whole number of at least ${min}, got "${raw}"`);
   return value;
+}
+
+const DEFAULT_EVENT_WEBHOOK_RETRY_SECONDS = [30, 120, 600, 1800, 3600, 7200, 14400, 28800, 28800];
+
+function retrySchedule(env: NodeJS.ProcessEnv, name: string): number[] {
+  const entries = list(env, name);
+  if (entries.length === 0) return DEFAULT_EVENT_WEBHOOK_RETRY_SECONDS.map((s) => s * 1000);
+  const values = entries.map(Number);
+  if (entries.length > 20 || values.some((v) => !Number.isFinite(v) || v < 0 || v > 86_400)) {
+    throw new ConfigError(name, 'must be a comma-separated list of at most 20 delays in seconds (0 to 86400)');
+  }
+  return values.map((v) => Math.round(v * 1000));
 }
 
 function parseMediaStore(env: NodeJS.ProcessEnv): MediaStoreConfig {
@@ -229,5 +243,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       sessionIdleMinutes: wholeNumber(env, 'SESSION_IDLE_MINUTES', 24 * 60, 5),
     },
     shutdownGraceMs: wholeNumber(env, 'SHUTDOWN_GRACE_SECONDS', 20, 1) * 1000,
+    eventWebhookRetryMs: Object.freeze(retrySchedule(env, 'EVENT_WEBHOOK_RETRY_SCHEDULE')),
   });
 }

@@ -230,6 +230,12 @@ export interface Database {
   cases: CaseTable;
   case_messages: CaseMessageTable;
   documents: DocumentTable;
+  workflows: WorkflowTable;
+  workflow_runs: WorkflowRunTable;
+  workflow_messages: WorkflowMessageTable;
+  event_webhooks: EventWebhookTable;
+  event_deliveries: EventDeliveryTable;
+  event_delivery_attempts: EventDeliveryAttemptTable;
 }
 
 /** Which node holds an SMPP account's bind, until when, and the bind's live state. */
@@ -348,5 +354,98 @@ export interface DocumentTable {
   expires_at: string | null;
   first_opened_at: string | null;
   open_count: number;
+  created_at: string;
+}
+
+/** A workflow (F26): trigger, conditions and steps as JSON (services/automation/workflow-spec.ts). */
+export interface WorkflowTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  enabled: number;
+  trigger: string;
+  conditions: string;
+  steps: string;
+  run_without_contact: number;
+  max_runs_per_contact_per_hour: number;
+  /** Sealed whsec_ secret that signs the workflow's HTTP webhook steps. */
+  signing_secret: string;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WorkflowRunTable {
+  id: string;
+  tenant_id: string;
+  workflow_id: string;
+  dedupe_key: string;
+  trigger_type: string;
+  trigger_message_id: string | null;
+  contact_id: string | null;
+  remote_number: string | null;
+  status: 'running' | 'waiting' | 'completed' | 'stopped' | 'failed' | 'skipped';
+  next_step: number;
+  /** JSON: the message (and trigger) data templates and conditions see. */
+  data: string;
+  /** JSON array of step outcomes. */
+  log: string;
+  error: string | null;
+  resume_at: string | null;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
+export interface WorkflowMessageTable {
+  message_id: string;
+  tenant_id: string;
+  workflow_id: string;
+  run_id: string;
+}
+
+/** A tenant's endpoint subscribed to events (F28). Secrets are sealed. */
+export interface EventWebhookTable {
+  id: string;
+  tenant_id: string;
+  url: string;
+  description: string;
+  events: string;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: string | null;
+  enabled: number;
+  disabled_reason: string | null;
+  disabled_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EventDeliveryTable {
+  id: string;
+  tenant_id: string;
+  endpoint_id: string;
+  event_type: string;
+  dedupe_key: string | null;
+  /** The exact JSON body sent (and resent). */
+  payload: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  attempts: number;
+  last_status_code: number | null;
+  next_attempt_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EventDeliveryAttemptTable {
+  id: string;
+  tenant_id: string;
+  delivery_id: string;
+  endpoint_id: string;
+  attempt: number;
+  status_code: number | null;
+  latency_ms: number;
+  response_excerpt: string | null;
+  error: string | null;
   created_at: string;
 }

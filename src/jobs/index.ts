@@ -5,6 +5,7 @@ import { sendMessageJob } from './send-message.job.js';
 import { joinInboundPartsJob } from './join-inbound-parts.job.js';
 import { registerRouting } from '../services/routing/register.js';
 import { registerAutomation } from '../services/automation-register.js';
+import { registerWorkflowsAndWebhooks } from '../services/automation/register.js';
 
 /** Registers every job handler on the context's queue. */
 export function registerJobs(ctx: AppContext): void {
@@ -13,5 +14,6 @@ export function registerJobs(ctx: AppContext): void {
   ctx.queue.register(joinInboundPartsJob(ctx));
   registerRouting(ctx);
   registerAutomation();
+  registerWorkflowsAndWebhooks(ctx);
   registerPushJobs(ctx);
 }

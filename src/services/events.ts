@@ -23,6 +23,8 @@ export class EventBus {
   private readonly emitter = new EventEmitter();
   private listener: pg.PoolClient | null = null;
   private readonly origin = Math.random().toString(36).slice(2);
+  /** Durable consumers (event webhooks, workflow triggers), run once on the publishing node. */
+  private readonly sinks: Array<(event: AppEvent) => Promise<void>> = [];
 
   constructor(private readonly log: Logger, private readonly pool?: pg.Pool) {
     this.emitter.setMaxListeners(0);
@@ -51,8 +53,14 @@ export class EventBus {
     }
   }
 
+  /** Adds a consumer that must see each event once (not once per node); it handles its own errors. */
+  addSink(sink: (event: AppEvent) => Promise<void>): void {
+    this.sinks.push(sink);
+  }
+
   publish(event: AppEvent): void {
     this.emitter.emit('event', event);
+    for (const sink of this.sinks) sink(event).catch((error) => this.log.error({ err: error, eventType: event.type }, 'event sink failed'));
     if (this.pool) {
       const payload = JSON.stringify({ origin: this.origin, event });
       // NOTIFY payloads are limited to 8000 bytes; large events are cut to their ids.

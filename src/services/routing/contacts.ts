@@ -105,6 +105,7 @@ export async function createContact(ctx: AppContext, tenantId: string, input: Co
     await replacePhones(trx, tenantId, row.id, phones);
     await linkExistingConversations(trx, tenantId, row.id, phones);
   });
+  ctx.events.publish({ type: 'contact.created', tenantId, data: { id: row.id } });
   return row;
 }
 
@@ -127,6 +128,7 @@ export async function updateContact(ctx: AppContext, contact: ContactTable, inpu
       await linkExistingConversations(trx, contact.tenant_id, contact.id, phones);
     }
   });
+  ctx.events.publish({ type: 'contact.updated', tenantId: contact.tenant_id, data: { id: contact.id } });
   return { ...contact, ...changes };
 }
 

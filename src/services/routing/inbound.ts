@@ -44,10 +44,12 @@ async function handleKeyword(ctx: AppContext, message: MessageTable, number: Num
     const scope = settings.optOutScope === 'tenant' ? TENANT_SCOPE : number.id;
     await addOptOut(ctx.db, { tenantId: message.tenant_id, phone, scope, source: 'keyword', detail: `"${message.body.trim().slice(0, 20)}" to ${number.number} (${message.id})` });
     ctx.log.info({ tenantId: message.tenant_id, numberId: number.id, scope }, 'remote number opted out');
+    ctx.events.publish({ type: 'optout.changed', tenantId: message.tenant_id, numberId: number.id, data: { phone, optedOut: true, numberId: scope === TENANT_SCOPE ? null : number.id, source: 'keyword' } });
     reply = settings.optOutReply;
   } else if (keyword === 'opt_in') {
     await removeOptOut(ctx.db, message.tenant_id, phone, number.id);
     ctx.log.info({ tenantId: message.tenant_id, numberId: number.id }, 'remote number opted back in');
+    ctx.events.publish({ type: 'optout.changed', tenantId: message.tenant_id, numberId: number.id, data: { phone, optedOut: false, numberId: number.id, source: 'keyword' } });
     reply = settings.optInReply;
   } else {
     reply = settings.helpText;

@@ -17,6 +17,8 @@ import { routingRoutes } from './routing.routes.js';
 import { automationRoutes } from './automation.routes.js';
 import { auditHooksPlugin } from '../../../plugins/audit-hooks.js';
 import { httpProviderRoutes } from './http-provider.routes.js';
+import { eventWebhookRoutes } from './event-webhooks.routes.js';
+import { workflowRoutes } from './workflows.routes.js';
 
 export async function apiRoutes(app: FastifyInstance, opts: { ctx: AppContext }) {
   await app.register(auditHooksPlugin, opts);
@@ -27,4 +29,6 @@ export async function apiRoutes(app: FastifyInstance, opts: { ctx: AppContext })
   await app.register(routingRoutes, opts);
   await app.register(automationRoutes, opts);
   await app.register(httpProviderRoutes, opts);
+  await app.register(eventWebhookRoutes, opts);
+  await app.register(workflowRoutes, opts);
 }

@@ -77,13 +77,17 @@ export async function optOutRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
     const added = await addOptOut(ctx.db, { tenantId, phone, scope, source: 'admin', detail: body.detail ?? null });
     if (!added) throw new AppError('conflict', `${phone} is already opted out of ${scope === TENANT_SCOPE ? 'this tenant' : 'that number'}`);
     const row = await db.selectFrom('opt_outs').selectAll().where('tenant_id', '=', tenantId).where('phone', '=', phone).where('scope', '=', scope).executeTakeFirstOrThrow();
-    return reply.status(201).send(serializeOptOut(row, await numberMap(tenantId)));
+    const shown = serializeOptOut(row, await numberMap(tenantId));
+    ctx.events.publish({ type: 'optout.changed', tenantId, data: { ...shown, optedOut: true } });
+    return reply.status(201).send(shown);
   });
 
   app.delete<{ Params: { id: string } }>('/opt-outs/:id', { schema: { tags: ['compliance'] } }, async (request, reply) => {
     requireAdmin(request);
+    const existing = await db.selectFrom('opt_outs').selectAll().where('tenant_id', '=', request.auth.tenantId).where('id', '=', request.params.id).executeTakeFirst();
     const result = await db.deleteFrom('opt_outs').where('tenant_id', '=', request.auth.tenantId).where('id', '=', request.params.id).executeTakeFirst();
-    if (Number(result.numDeletedRows) === 0) throw notFound('opt-out', request.params.id);
+    if (!existing || Number(result.numDeletedRows) === 0) throw notFound('opt-out', request.params.id);
+    ctx.events.publish({ type: 'optout.changed', tenantId: existing.tenant_id, data: { ...serializeOptOut(existing, await numberMap(existing.tenant_id)), optedOut: false } });
     return reply.status(204).send();
   });
 }
