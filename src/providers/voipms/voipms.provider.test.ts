@@ -1,5 +1,9 @@
 import fs from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, eventually, type TestApp } from '../../../test/helper.js';
+import { bootstrap } from '../../bootstrap.js';
+import { createApiKey } from '../../services/tenants.js';
+import type { ProviderEmulator } from '../testing/emulator.js';
 import { MalformedWebhookError } from '../core/errors.js';
 import type { AdapterDeps, OutboundMessage, WebhookRequest } from '../core/types.js';
 import { describeProviderContract } from '../testing/contract.js';
@@ -169,5 +173,60 @@ describe('voipms sends', () => {
     await expect(a.send({ ...message, mediaUrls: ['1', '2', '3', '4'].map((n) => `https://x.test/${n}.jpg`) })).rejects.toMatchObject({ kind: 'unsupported' });
     await expect(a.send({ ...message, to: ['+447700900123'] })).rejects.toMatchObject({ kind: 'invalid_number', code: 'invalid_dst' });
     expect(forms).toEqual([]);
+  });
+});
+
+describe('voipms account from the environment (FS PBX style)', () => {
+  let harness: TestApp;
+  let emulator: ProviderEmulator;
+  let auth: { authorization: string };
+
+  beforeAll(async () => {
+    emulator = await startVoipmsEmulator({
+      ...credentials,
+      deliver: async (url, init) => {
+        const parsed = new URL(url);
+        const response = await harness.app.inject({ method: 'GET', url: parsed.pathname + parsed.search, headers: init.headers });
+        return { status: response.statusCode, body: response.body };
+      },
+    });
+    harness = await createTestApp({ env: { VOIPMS_API_USERNAME: credentials.apiUsername, VOIPMS_API_PASSWORD: credentials.apiPassword, VOIPMS_BASE_URL: emulator.baseUrl } });
+    await bootstrap(harness.ctx);
+    const tenant = await harness.ctx.db.selectFrom('tenants').select('id').executeTakeFirstOrThrow();
+    auth = { authorization: `Bearer ${(await createApiKey(harness.ctx.db, tenant.id, 'voipms env test')).key}` };
+    const number = await harness.app.inject({ method: 'POST', url: '/api/v1/numbers', headers: auth, payload: { number: '+14155550100', providerAccountId: 'env_voipms', mps: 0 } });
+    expect(number.statusCode, number.body).toBe(201);
+  });
+  afterAll(async () => {
+    await emulator?.close();
+    await harness?.close();
+  });
+
+  it('lists voipms with its variables and no receipts in GET /provider-types', async () => {
+    const types = (await harness.app.inject({ method: 'GET', url: '/api/v1/provider-types', headers: auth })).json();
+    const voipms = types.items.find((item: { type: string }) => item.type === 'voipms');
+    expect(voipms.credentials.map((field: { env: string }) => field.env)).toEqual(['VOIPMS_API_USERNAME', 'VOIPMS_API_PASSWORD']);
+    expect(voipms).toMatchObject({ baseUrlEnv: 'VOIPMS_BASE_URL', capabilities: { statusCallbacks: false, maxMediaCount: 3, signedWebhooks: false } });
+  });
+
+  it('shows the GET callback URL with its placeholders, sends through it and takes inbound on it', async () => {
+    const accounts = (await harness.app.inject({ method: 'GET', url: '/api/v1/provider-accounts', headers: auth })).json();
+    const account = accounts.items.find((item: { id: string }) => item.id === 'env_voipms');
+    const callback: string = account.webhookUrls.inbound;
+    expect(callback).toMatch(/^http:\/\/switchboard\.test\/webhook\/voipms\/sms\?token=[A-Za-z0-9_-]+&to=\{TO\}&from=\{FROM\}&message=\{MESSAGE\}&id=\{ID\}&date=\{TIMESTAMP\}&media=\{MEDIA\}$/);
+
+    const sent = await harness.app.inject({ method: 'POST', url: '/api/v1/messages', headers: auth, payload: { from: '+14155550100', to: '+14155550199', body: 'from env' } });
+    expect(sent.statusCode, sent.body).toBe(202);
+    const message = await eventually(async () => {
+      const m = (await harness.app.inject({ method: 'GET', url: `/api/v1/messages/${sent.json().id}`, headers: auth })).json();
+      return m.status === 'sent' && m;
+    });
+    expect(message.providerMessageId).toMatch(/^\d+$/);
+    expect(voipmsFormFields(emulator.requests[0]!)).toMatchObject({ method: 'sendSMS', did: '4155550100', dst: '4155550199', message: 'from env' });
+
+    const inbound = await emulator.deliver(emulator.buildInbound({ webhookUrl: callback, from: '+14155550199', to: '+14155550100', body: 'to env & back?' }));
+    expect(inbound).toEqual({ status: 200, body: 'ok' });
+    const list = (await harness.app.inject({ method: 'GET', url: '/api/v1/messages?direction=inbound', headers: auth })).json();
+    expect(list.items[0]).toMatchObject({ from: '+14155550199', to: '+14155550100', body: 'to env & back?', providerType: 'voipms' });
   });
 });
