@@ -20,6 +20,8 @@ export const voipmsManifest: ProviderManifest = {
   capabilities: {
     sms: true,
     mms: true,
+    // sendMMS takes one `dst`.
+    groupMms: false,
     // Only the account's own SMS-enabled US/Canadian DIDs.
     senderId: false,
     // VoIP.ms has no delivery receipts: an accepted send ends at `sent`.

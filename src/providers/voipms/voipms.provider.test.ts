@@ -60,6 +60,8 @@ describe('voipms recorded webhooks', () => {
     ['inbound-mms', { providerMessageId: '58102937', body: 'Here is the photo', media: [{ url: 'https://voip.ms/media/2024/05/06/58102937_1.jpg' }] }],
     ['inbound-mms-media-only', { providerMessageId: '58102938', body: '', media: [{ url: 'https://voip.ms/media/2024/05/06/58102938_1.jpg' }, { url: 'https://voip.ms/media/2024/05/06/58102938_2.png' }] }],
     ['inbound-sms-e164', { providerMessageId: '58102939', from: '+14155550199', to: ['+14155550100'], body: 'E.164 formatted DID' }],
+    // A DID set to E.164 whose `+` arrives unencoded (a space once decoded).
+    ['inbound-sms-e164-unencoded', { providerMessageId: '58102943', from: '+14155550199', to: ['+14155550100'], body: 'plus signs not encoded' }],
     ['inbound-json-sms', { providerMessageId: '58102940', from: '+14155550199', to: ['+14155550100'], body: 'Sent through the JSON webhook', media: [] }],
     // Several recipients stay one group message; the .smil part is dropped.
     ['inbound-json-group-mms', { providerMessageId: '58102941', to: ['+14155550100', '+14155550142'], body: 'Group photo', media: [{ url: 'https://voip.ms/media/2024/05/06/58102941_1.jpg' }] }],
