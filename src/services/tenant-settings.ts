@@ -92,7 +92,7 @@ export function checkPresets(presets: SendLaterPreset[]): SendLaterPreset[] {
   return presets.map((preset, index) => {
     const where = `sendLaterPresets[${index}]`;
     const label = preset.label.trim();
-    if (!label) throw new AppError('validation_error', `${where}.label must not be empty`);
+    if (!label || label.includes('\u0000')) throw new AppError('validation_error', `${where}.label must not be empty or contain NUL characters`);
     if (preset.minutes !== undefined) {
       if (preset.time !== undefined || preset.dayOffset !== undefined || preset.weekday !== undefined) throw new AppError('validation_error', `${where}: give either minutes, or time with dayOffset or weekday`);
       return { label, minutes: preset.minutes };

@@ -155,6 +155,19 @@ describe('documents as links', () => {
   });
 });
 
+describe('tenant texts', () => {
+  it('answers HELP and STOP with the texts set on the tenant', async () => {
+    await t.app.inject({ method: 'PATCH', url: '/api/v1/tenant', headers: tenant.auth, payload: { helpText: 'Harbour Dental help: call 555-0100', optOutReply: 'Harbour Dental: you will get no more texts.' } });
+    for (const [word, text] of [['HELP', 'Harbour Dental help: call 555-0100'], ['STOP', 'Harbour Dental: you will get no more texts.']]) {
+      await inbound('+15557770009', word!);
+      await eventually(async () => {
+        const rows = await t.ctx.db.selectFrom('messages').select('body').where('tenant_id', '=', tenant.tenantId).where('direction', '=', 'outbound').where('to_numbers', '=', JSON.stringify(['+15557770009'])).execute();
+        return rows.some((row) => row.body === text);
+      });
+    }
+  });
+});
+
 describe('tenant default country', () => {
   it('reads local numbers in the tenant’s country for sends and contacts when the number has none', async () => {
     const local = await send({ to: '2025550123', body: 'hi' });

@@ -64,6 +64,9 @@ describe('tenant settings', () => {
       [{ sendLaterPresets: [{ label: 'x', time: '09:00' }] }, /dayOffset/],
       [{ helpText: '   ' }, /helpText/],
       [{ timeZone: 7 }, /timeZone/],
+      [{ name: 'Acme\u0000' }, /NUL/],
+      [{ sendLaterPresets: [{ label: 'a\u0000', minutes: 5 }] }, /NUL/],
+      [{ helpText: 'x'.repeat(1001) }, /helpText/],
     ];
     for (const [payload, message] of cases) {
       const res = await t.app.inject({ method: 'PATCH', url: '/api/v1/tenant', headers: tenant.auth, payload });
@@ -114,6 +117,11 @@ describe('templates', () => {
     const media = await t.app.inject({ method: 'POST', url: '/api/v1/templates', headers: tenant.auth, payload: { name: 'with media', body: 'x', mediaIds: ['med_not_mine'] } });
     expect(media.statusCode).toBe(400);
     expect(media.json().error.message).toMatch(/med_not_mine/);
+  });
+
+  it('lists the issue 9 resources in the OpenAPI document', async () => {
+    const spec = await t.app.inject({ method: 'GET', url: '/docs/json' });
+    expect(Object.keys(spec.json().paths)).toEqual(expect.arrayContaining(['/api/v1/tenant', '/api/v1/templates', '/api/v1/templates/{id}', '/api/v1/templates/{id}/render', '/api/v1/cases', '/api/v1/cases/{id}', '/api/v1/documents', '/api/v1/audit-log']));
   });
 
   it('does not show one tenant’s templates to another', async () => {

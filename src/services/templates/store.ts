@@ -36,7 +36,7 @@ export async function findTemplate(db: Kysely<Database>, tenantId: string, id: s
 
 /** Checks name, Liquid syntax and that every media id is this tenant's stored media. */
 async function validateInput(executor: Kysely<Database>, tenantId: string, input: Partial<TemplateInput>): Promise<void> {
-  if (input.name !== undefined && !input.name.trim()) throw new AppError('validation_error', 'name must not be empty');
+  if (input.name !== undefined && (!input.name.trim() || input.name.includes('\u0000'))) throw new AppError('validation_error', 'name must not be empty or contain NUL characters');
   if (input.body !== undefined) {
     if (input.body.includes('\u0000')) throw new AppError('validation_error', 'body must not contain NUL characters');
     parseTemplate(input.body);

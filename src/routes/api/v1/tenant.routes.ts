@@ -69,7 +69,7 @@ export async function tenantRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
     const source = auditSource(request);
     const { tenant, general, compliance } = await load(source.tenantId);
     const name = body.name?.trim();
-    if (body.name !== undefined && !name) throw new AppError('validation_error', 'name must not be empty');
+    if (body.name !== undefined && (!name || name.includes('\u0000'))) throw new AppError('validation_error', 'name must not be empty or contain NUL characters');
     if (name !== undefined && name !== tenant.name && request.auth.via === 'session' && request.auth.role !== 'owner') {
       throw new AppError('owner_required', 'only an owner can rename the organisation', { statusCode: 403 });
     }
