@@ -57,22 +57,6 @@ function localInputValue(date: Date): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
 
-export function sendLaterPresets(now = new Date()): Array<{ label: string; at: Date }> {
-  const inHour = new Date(now.getTime() + 3600_000);
-  const tomorrow9 = new Date(now);
-  tomorrow9.setDate(now.getDate() + 1);
-  tomorrow9.setHours(9, 0, 0, 0);
-  const monday9 = new Date(now);
-  monday9.setDate(now.getDate() + ((8 - now.getDay()) % 7 || 7));
-  monday9.setHours(9, 0, 0, 0);
-  const tonight = new Date(now);
-  tonight.setHours(18, 0, 0, 0);
-  const presets = [{ label: 'In 1 hour', at: inHour }];
-  if (tonight.getTime() > now.getTime() + 600_000) presets.push({ label: 'This evening 6pm', at: tonight });
-  presets.push({ label: 'Tomorrow 9am', at: tomorrow9 }, { label: 'Monday 9am', at: monday9 });
-  return presets;
-}
-
 export function MessageEditor(props: {
   onSend(value: EditorValue): Promise<void>;
   disabled?: boolean;
