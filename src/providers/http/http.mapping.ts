@@ -46,14 +46,21 @@ function values(source: Source, path: string): unknown {
   return source.kind === 'json' ? lookupJson(source.document, path) : lookupField(source.fields, path);
 }
 
-function required(source: Source, field: string, path: string): string {
+/** A mapped value as text; NUL (which PostgreSQL cannot store) is refused naming the field. */
+function text(source: Source, field: string, path: string): string | undefined {
   const value = asText(values(source, path));
+  if (value !== undefined && value.includes('\u0000')) throw new MalformedWebhookError(`${field}: "${path}" contains a NUL character`);
+  return value;
+}
+
+function required(source: Source, field: string, path: string): string {
+  const value = text(source, field, path);
   if (value === undefined || value.trim() === '') throw new MalformedWebhookError(`${field}: "${path}" found nothing in the payload`);
   return value;
 }
 
-function optional(source: Source, path: string | undefined): string | undefined {
-  return path === undefined ? undefined : asText(values(source, path));
+function optional(source: Source, field: string, path: string | undefined): string | undefined {
+  return path === undefined ? undefined : text(source, field, path);
 }
 
 function mediaUrls(source: Source, path: string | undefined): string[] {
@@ -62,7 +69,7 @@ function mediaUrls(source: Source, path: string | undefined): string[] {
   const list = Array.isArray(found) ? found : found === undefined ? [] : [found];
   return list
     .map((item) => (typeof item === 'string' ? item : typeof (item as { url?: unknown })?.url === 'string' ? (item as { url: string }).url : ''))
-    .filter((url) => /^https?:\/\//i.test(url))
+    .filter((url) => /^https?:\/\/[^\s\u0000]+$/i.test(url) && url.length <= 2000)
     .slice(0, MAX_MEDIA);
 }
 
@@ -74,7 +81,7 @@ export function mapWebhook(config: HttpConfig, request: WebhookRequest): ParsedW
   if (!config.inbound && !config.receipt) throw new MalformedWebhookError('this account maps no inbound messages or receipts (set inbound or receipt in its configuration)');
   const source = readSource(request);
   const receipt = config.receipt;
-  const word = receipt ? asText(values(source, receipt.statusPath)) : undefined;
+  const word = receipt ? text(source, 'receipt.statusPath', receipt.statusPath) : undefined;
   if (receipt && word !== undefined) return { inbound: [], statuses: [mapReceipt(config, source, word)] };
   if (!config.inbound) throw new MalformedWebhookError(`receipt.statusPath: "${receipt!.statusPath}" found nothing in the payload (and this account maps no inbound messages)`);
   return { inbound: [mapInbound(config, source, request)], statuses: [] };
@@ -88,7 +95,7 @@ function mapReceipt(config: HttpConfig, source: Source, word: string): StatusUpd
   const status = table.get(word.trim().toLowerCase());
   if (!status) throw new MalformedWebhookError(`receipt.statuses: the carrier's status "${word.slice(0, 100)}" is not in the table (known: ${[...table.keys()].join(', ')})`);
   const update: StatusUpdate = { providerMessageId: id, status, providerStatus: word.slice(0, 100) };
-  const errorCode = optional(source, receipt.errorCodePath);
+  const errorCode = optional(source, 'receipt.errorCodePath', receipt.errorCodePath);
   if (errorCode && errorCode !== '0' && errorCode !== '000') {
     update.errorCode = errorCode.slice(0, 100);
     update.errorMessage = `carrier error ${update.errorCode} (${word.slice(0, 100)})`;
@@ -100,7 +107,7 @@ function mapInbound(config: HttpConfig, source: Source, request: WebhookRequest)
   const inbound = config.inbound!;
   const from = required(source, 'inbound.from', inbound.from);
   const to = required(source, 'inbound.to', inbound.to);
-  const body = asText(values(source, inbound.body));
+  const body = text(source, 'inbound.body', inbound.body);
   const media = mediaUrls(source, inbound.mediaUrls);
   if (body === undefined && media.length === 0) throw new MalformedWebhookError(`inbound.body: "${inbound.body}" found nothing in the payload`);
   if ((body ?? '').length > MAX_BODY_CHARS) throw new MalformedWebhookError(`inbound.body: the text is longer than ${MAX_BODY_CHARS} characters`);

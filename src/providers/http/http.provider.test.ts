@@ -5,6 +5,7 @@ import { createAccountAndNumber, createTestApp, createTestTenant, eventually, ty
 import { basicAuth } from '../core/http.js';
 import { describeProviderContract } from '../testing/contract.js';
 import { CARRIER_SIGNATURE_HEADER, startHttpCarrierEmulator } from './http.emulator.js';
+import { hmacSignature } from './http.signature.js';
 
 const TOKEN = 'carrier-api-token-0123456789';
 const WEBHOOK_SECRET = 'carrier-webhook-secret-abcdef';
@@ -165,6 +166,37 @@ describe('http provider accounts and Try it', () => {
     expect(badConfig.json()).toMatchObject({ ok: false, error: { field: 'request.url', message: expect.stringContaining('unknown variable "nope"') } });
     const notHttp = await harness.app.inject({ method: 'POST', url: '/api/v1/provider-types/twilio/preview', headers: tenant.auth, payload: {} });
     expect(notHttp.statusCode).toBe(400);
+  });
+
+  it('answers validly signed nonsense with 4xx and stores nothing, never 5xx', async () => {
+    const { webhookUrl } = await createAccountAndNumber(harness.app, tenant, { type: 'http', credentials: { config: JSON.stringify(carrierConfig('json')), token: TOKEN, webhookSecret: WEBHOOK_SECRET }, baseUrl: 'https://api.carrier.example', number: '+15005550077', mps: 0 });
+    const url = new URL(webhookUrl);
+    const post = (body: string) =>
+      harness.app.inject({ method: 'POST', url: url.pathname + url.search, headers: { 'content-type': 'application/json', [CARRIER_SIGNATURE_HEADER]: hmacSignature(WEBHOOK_SECRET, body) }, payload: body });
+    const count = async () => Number((await harness.ctx.db.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const before = await count();
+    const mo = (fields: Record<string, unknown>) => JSON.stringify({ event: 'mo', mo_id: 'MO-nonsense', msisdn: '15551234567', shortcode: '15005550077', text: 'hi', ...fields });
+    const cases: Array<[string, string, RegExp]> = [
+      ['from is an object', mo({ msisdn: { a: 1 } }), /inbound\.from/],
+      ['text with NUL', mo({ text: 'a\u0000b' }), /NUL/],
+      ['text too long', mo({ text: 'x'.repeat(25_000) }), /inbound\.body/],
+      ['id too long', mo({ mo_id: 'i'.repeat(300) }), /inbound\.messageId/],
+      ['only a script URL as media', mo({ text: null, media: [{ url: 'javascript:alert(1)' }] }), /inbound\.body/],
+      ['an array', '[1, 2, 3]', /inbound\.from/],
+      ['a string', '"hello"', /not a JSON object/],
+      ['unknown status word', JSON.stringify({ msg_id: 'CR-1', state: 'EXPLODED' }), /EXPLODED/],
+      ['not our number', mo({ shortcode: '15009999999' }), /not a number of/],
+    ];
+    for (const [name, body, message] of cases) {
+      const response = await post(body);
+      expect(response.statusCode, `${name}: ${response.body}`).toBeGreaterThanOrEqual(400);
+      expect(response.statusCode, name).toBeLessThan(500);
+      expect(response.json().error.message, name).toMatch(message);
+    }
+    // A receipt for a message we never sent is acknowledged and changes nothing.
+    const stray = await post(JSON.stringify({ msg_id: 'CR-never-sent', state: 'DELIVRD', err: '000' }));
+    expect(stray.statusCode).toBeLessThan(500);
+    expect(await count()).toBe(before);
   });
 
   it('lists Aire Networks as a named preset and sends through it with Basic auth and its Sender ID', async () => {
