@@ -7,6 +7,7 @@ import type { Case } from '../lib/automation';
 import { formatPhone, fullTime, toE164 } from '../lib/format';
 import type { Conversation, Message, Page } from '../lib/types';
 import { MessageBubble } from '../components/MessageBubble';
+import { SegmentCounter } from '../components/MessageEditor';
 import { LinkOpens } from '../components/LinkOpens';
 import { useNumbers } from './Inbox';
 
@@ -124,9 +125,8 @@ function CaseReply({ kase, conversation }: { kase: Case; conversation: Conversat
         </div>
       )}
       <textarea name="caseBody" aria-label="Message" rows={3} required value={body} onChange={(e) => setBody(e.target.value)} />
-      <small className="muted">
-        The case reference [{kase.token}] is added to the text ({body.length + kase.token.length + 3} characters with it).
-      </small>
+      <small className="muted">The case reference [{kase.token}] is added to the text; the count includes it.</small>
+      <SegmentCounter body={`${body} [${kase.token}]`} />
       <div>
         <button className="primary" type="submit" disabled={busy || kase.status === 'closed' || !from} data-testid="case-send">
           {busy ? 'Sending…' : 'Send in case'}
