@@ -7,6 +7,7 @@ import { describeProviderContract } from '../testing/contract.js';
 import { TINY_PNG, type Deliver, type SignedWebhook } from '../testing/emulator.js';
 import { loadWebhookFixture, offlineDeps } from '../testing/fixtures.js';
 import { JOIN_WAIT_MS } from '../../services/inbound-parts.js';
+import { voicemeupPartsSchema } from '../../db/migrations/0010_voicemeup_parts.js';
 import { startVoicemeupEmulator, type VoicemeupEmulator } from './voicemeup.emulator.js';
 import { createVoicemeupProvider } from './voicemeup.provider.js';
 
@@ -232,4 +233,30 @@ describe('voicemeup split MMS joined into one message', () => {
     }, JOIN_WAIT_MS + 5000);
     expect(both.map((m) => m.body).sort()).toEqual(['', 'Media never came']);
   }, 20_000);
+
+  it('GET /provider-types lists the four issue-13 types of this batch with their variables and limits', async () => {
+    const response = await harness.app.inject({ method: 'GET', url: '/api/v1/provider-types', headers: tenant.auth });
+    const byType = new Map((response.json().items as Array<{ type: string; credentials: Array<{ env: string }>; baseUrlEnv: string; capabilities: Record<string, unknown> }>).map((item) => [item.type, item]));
+    const expected: Record<string, string[]> = {
+      wavix: ['WAVIX_API_KEY'],
+      voxtelesys: ['VOXTELESYS_API_KEY'],
+      voipinnovations: ['VOIPINNOVATIONS_API_KEY', 'VOIPINNOVATIONS_API_SECRET'],
+      voicemeup: ['VOICEMEUP_USERNAME', 'VOICEMEUP_AUTH_TOKEN'],
+    };
+    for (const [type, env] of Object.entries(expected)) {
+      const item = byType.get(type);
+      expect(item?.credentials.map((field) => field.env), type).toEqual(env);
+      expect(item?.baseUrlEnv).toBe(`${type.toUpperCase()}_BASE_URL`);
+      expect(item?.capabilities).toMatchObject({ signedWebhooks: false, statusCallbacks: type === 'wavix' || type === 'voxtelesys' });
+    }
+    expect(byType.get('voicemeup')?.capabilities).toMatchObject({ maxMediaCount: 1, maxBodyLength: 1000 });
+  });
+
+  it('migration 0010 goes down and up again on this database', async () => {
+    const migration = voicemeupPartsSchema(harness.ctx.store.dialect);
+    await migration.down(harness.ctx.db as never);
+    await expect(harness.ctx.db.selectFrom('inbound_parts').selectAll().execute()).rejects.toThrow();
+    await migration.up(harness.ctx.db as never);
+    expect(await harness.ctx.db.selectFrom('inbound_parts').selectAll().execute()).toEqual([]);
+  });
 });
