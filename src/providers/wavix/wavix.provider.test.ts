@@ -23,7 +23,6 @@ describeProviderContract({
       to: sent.to,
       message_body: { text: sent.body, media: sent.mediaUrls.length > 0 ? sent.mediaUrls : null },
       callback_url: expect.stringMatching(/\/webhook\/wavix\/sms\/[^?]+\?token=/),
-      tag: expect.stringMatching(/^msg_/),
     });
   },
   errors: [

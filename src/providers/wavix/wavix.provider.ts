@@ -28,8 +28,8 @@ export function createWavixProvider(account: ProviderAccountConfig, deps: Adapte
       to: message.to[0]!,
       // Any non-null media makes it an MMS; text is required even when empty.
       message_body: { text: message.body, media: message.mediaUrls.length > 0 ? message.mediaUrls : null },
+      // The callback URL carries our token; `tag` is left out: the official SDK's send payload has no such field.
       callback_url: message.statusCallbackUrl,
-      tag: message.id,
     };
     const response = await callProvider(deps.fetch, PROVIDER, {
       method: 'POST',

@@ -10,7 +10,6 @@ export interface WavixSendPayload {
   to: string;
   message_body: { text: string; media: string[] | null };
   callback_url?: string;
-  tag?: string;
 }
 
 /** 201 answer to POST /v3/messages (AccountMessageListItem). */
