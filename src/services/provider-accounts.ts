@@ -8,7 +8,7 @@ import { randomToken, type SecretBox } from '../lib/crypto.js';
 import { newId } from '../lib/ids.js';
 import { now, type Db } from '../db/client.js';
 import type { ProviderAccountTable } from '../db/schema.js';
-import { credentialsFromEnv, CredentialsError, validateCredentials } from '../providers/core/credentials.js';
+import { credentialsFromEnv, CredentialsError, envName, validateCredentials } from '../providers/core/credentials.js';
 import { PROVIDERS, providerModule } from '../providers/core/registry.js';
 import type { AdapterDeps, ProviderAdapter, ProviderCapabilities, ProviderModule } from '../providers/core/types.js';
 import { generateSandboxCredentials } from '../providers/sandbox/sandbox.provider.js';
@@ -151,7 +151,7 @@ export class ProviderAccounts {
       if (module.manifest.type === 'sandbox') continue;
       const found = credentialsFromEnv(module.manifest, env);
       if (!found) continue;
-      module.validate?.(found.credentials);
+      validateFromEnv(module, found.credentials);
       const id = `env_${module.manifest.type}`;
       const existing = await this.db.selectFrom('provider_accounts').selectAll().where('id', '=', id).executeTakeFirst();
       const values = { credentials: this.secrets.seal(found.credentials), base_url: normaliseBaseUrl(found.baseUrl), updated_at: now() };
@@ -168,6 +168,16 @@ export class ProviderAccounts {
       this.log.info({ provider: module.manifest.type }, 'provider account loaded from the environment');
     }
     return synced;
+  }
+}
+
+/** Runs the type's own credential check, naming the variable (`credentials.config…` → `HTTP_PROVIDER_CONFIG…`). */
+function validateFromEnv(module: ProviderModule, credentials: Record<string, string>): void {
+  try {
+    module.validate?.(credentials);
+  } catch (error) {
+    if (!(error instanceof CredentialsError)) throw error;
+    throw new CredentialsError(error.message.replace(/^credentials\.(\w+)/, (_match, key: string) => envName(module.manifest.envPrefix, key)));
   }
 }
 

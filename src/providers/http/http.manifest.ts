@@ -6,7 +6,8 @@ export const httpManifest: ProviderManifest = {
   logoText: 'HTTP',
   // Configured from the carrier's own API page; the configuration is described in src/providers/http/README.md.
   docsUrl: '',
-  envPrefix: 'HTTP',
+  // HTTP_PROVIDER_*, not HTTP_*: plain HTTP_USERNAME-style variables belong to other tools.
+  envPrefix: 'HTTP_PROVIDER',
   // No default: the request URL in `config` is absolute, or a path under the account's base URL.
   defaultBaseUrl: '',
   credentials: [

@@ -199,6 +199,16 @@ describe('http provider accounts and Try it', () => {
     expect(await count()).toBe(before);
   });
 
+  it('loads an account from HTTP_PROVIDER_* variables and names the variable when its config is bad', async () => {
+    const good = { HTTP_PROVIDER_CONFIG: JSON.stringify(carrierConfig('form')), HTTP_PROVIDER_USERNAME: USER, HTTP_PROVIDER_PASSWORD: PASSWORD, HTTP_PROVIDER_BASE_URL: 'https://api.carrier.example', HTTP_USERNAME: 'belongs-to-another-tool' };
+    expect(await harness.ctx.accounts.syncFromEnvironment(tenant.tenantId, good)).toContain('http');
+    const account = await harness.ctx.accounts.get(tenant.tenantId, 'env_http');
+    expect(account).toMatchObject({ source: 'env', base_url: 'https://api.carrier.example' });
+    expect(harness.ctx.accounts.webhookUrl(account)).toMatch(/^http:\/\/switchboard\.test\/webhook\/http\/sms\?token=/);
+    const bad = { ...good, HTTP_PROVIDER_CONFIG: JSON.stringify({ ...carrierConfig('form'), inbound: { from: 'a..b', to: 'to', body: 'text' } }) };
+    await expect(harness.ctx.accounts.syncFromEnvironment(tenant.tenantId, bad)).rejects.toThrow(/^HTTP_PROVIDER_CONFIG\.inbound\.from: "a\.\.b" is not a path/);
+  });
+
   it('lists Aire Networks as a named preset and sends through it with Basic auth and its Sender ID', async () => {
     const types = (await harness.app.inject({ method: 'GET', url: '/api/v1/provider-types', headers: tenant.auth })).json().items;
     const aire = types.find((t: { type: string }) => t.type === 'airenetworks');
