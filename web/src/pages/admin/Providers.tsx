@@ -7,6 +7,9 @@ import { useAccounts, useTypes, Copy, ErrorNote, Section } from './shared';
 import { HttpConfigFields, TryIt } from '../../components/HttpProviderForm';
 import { SessionState } from '../../components/SessionState';
 
+/** Shown for types whose manifest says `statusCallbacks: false` (Skyetel, VoIP.ms). */
+const NO_RECEIPTS = 'This carrier gives no delivery receipts: a message it accepts stays at "sent" and never shows as delivered.';
+
 export function ProvidersTab() {
   const accounts = useAccounts();
   const types = useTypes();
@@ -106,6 +109,7 @@ function AccountForm({ types, account, onDone }: { types: ProviderType[]; accoun
           </a>
         </p>
       )}
+      {manifest?.capabilities.statusCallbacks === false && <p className="muted small" data-testid="type-no-receipts">{NO_RECEIPTS}</p>}
       {manifest?.tryIt && <TryIt type={type} credentials={credentials} baseUrl={baseUrl} accountId={account?.id} />}
       <ErrorNote error={save.error} />
       <div className="button-row">
@@ -168,6 +172,12 @@ function AccountCard({ account, type }: { account: ProviderAccount; type?: Provi
         )}
         <dt>Credentials set</dt>
         <dd>{account.credentialKeys.join(', ') || '—'}</dd>
+        {type?.capabilities.statusCallbacks === false && (
+          <>
+            <dt>Delivery receipts</dt>
+            <dd data-testid="no-receipts">{NO_RECEIPTS}</dd>
+          </>
+        )}
         {account.baseUrl && (
           <>
             <dt>Base URL</dt>
