@@ -6,7 +6,7 @@ import type { AdapterDeps, OutboundMessage, WebhookRequest } from '../core/types
 import { describeProviderContract } from '../testing/contract.js';
 import { TINY_PNG, type Deliver, type SignedWebhook } from '../testing/emulator.js';
 import { loadWebhookFixture, offlineDeps } from '../testing/fixtures.js';
-import { JOIN_WAIT_MS } from '../../services/inbound-parts.js';
+import { JOIN_WAIT_MS, mergeParts } from '../../services/inbound-parts.js';
 import { voicemeupPartsSchema } from '../../db/migrations/0010_voicemeup_parts.js';
 import { startVoicemeupEmulator, type VoicemeupEmulator } from './voicemeup.emulator.js';
 import { createVoicemeupProvider } from './voicemeup.provider.js';
@@ -103,6 +103,27 @@ describe('voicemeup recorded webhooks', () => {
       ['{"message": "hi\u0000", "source_number": "+1", "destination_number": "+2"}', 'application/json'],
     ];
     for (const [body, contentType] of cases) expect(() => adapter.parseWebhook({ ...fixture('inbound-sms'), headers: { 'content-type': contentType }, rawBody: Buffer.from(body) }), body).toThrow(MalformedWebhookError);
+  });
+});
+
+describe('split part merge', () => {
+  const part = (part_id: string, role: 'text' | 'media', body: string, media: Array<{ url: string }>, receivedAt?: string) => ({
+    part_id,
+    role,
+    payload: JSON.stringify({ providerMessageId: part_id, from: '+15145551111', to: ['+15145552222'], body, media, receivedAt }),
+  });
+
+  it('puts the text part first, adds a differing media text, keeps every media item and the earliest time', () => {
+    const merged = mergeParts([
+      part('m1', 'media', 'caption', [{ url: 'https://x/1.jpg' }], '2026-01-27T10:32:01.000Z'),
+      part('t1', 'text', 'Look at this', [], '2026-01-27T10:32:00.000Z'),
+      part('m2', 'media', 'Look at this', [{ url: 'https://x/2.jpg' }]),
+    ]);
+    expect(merged).toEqual({ providerMessageId: 't1', from: '+15145551111', to: ['+15145552222'], body: 'Look at this\ncaption', media: [{ url: 'https://x/1.jpg' }, { url: 'https://x/2.jpg' }], receivedAt: '2026-01-27T10:32:00.000Z' });
+  });
+
+  it('keeps a lone media part as it is', () => {
+    expect(mergeParts([part('m1', 'media', '', [{ url: 'https://x/1.jpg' }])])).toMatchObject({ providerMessageId: 'm1', body: '', media: [{ url: 'https://x/1.jpg' }] });
   });
 });
 
