@@ -223,6 +223,7 @@ export interface Database {
   smpp_mo_parts: SmppMoPartTable;
   inbound_parts: InboundPartTable;
   message_parts: MessagePartTable;
+  smpp_outbox: SmppOutboxTable;
   auth_throttle: AuthThrottleTable;
   instance_settings: InstanceSettingTable;
   audit_log: AuditLogTable;
@@ -447,5 +448,17 @@ export interface EventDeliveryAttemptTable {
   latency_ms: number;
   response_excerpt: string | null;
   error: string | null;
+  created_at: string;
+}
+
+/** A send handed by a node without the SMPP bind to the node holding it; the result comes back here. */
+export interface SmppOutboxTable {
+  id: string;
+  provider_account_id: string;
+  /** JSON OutboundMessage. */
+  message: string;
+  claimed_by: string | null;
+  /** JSON: { ok: SendResult } or { error: { kind, message, code } }. */
+  result: string | null;
   created_at: string;
 }

@@ -3,6 +3,7 @@
  * bind state, sends with receipts, long UCS-2, MO single and concatenated, duplicates, bad PDUs,
  * wrong password, throttling and refusals, a link dropped in the middle of a full window.
  */
+import { sql } from 'kysely';
 import smpp from 'smpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmscEmulator, type SmscEmulator } from '../../src/providers/smpp/smpp.emulator.js';
@@ -43,8 +44,8 @@ describe('SMPP carrier (type smpp)', () => {
   beforeAll(async () => {
     harness = await createTestApp();
     tenant = await createTestTenant(harness.ctx);
-    smsc = await startSmscEmulator({ systemId: 'switchboard', password: 'secret1', receiptDelayMs: 5 });
-    host().timing = { scanMs: 100, leaseMs: 1500, notHolderRetryMs: 100 };
+    smsc = await startSmscEmulator({ systemId: 'switchboard', password: 'secret1', logins: { paced: 'pw2' }, receiptDelayMs: 5 });
+    host().timing = { scanMs: 100, leaseMs: 1500, outboxPollMs: 25 };
     harness.ctx.sessions.start();
     ({ accountId } = await createAccountAndNumber(harness.app, tenant, { type: 'smpp', credentials: credentials(smsc.port), number: NUMBER, mps: 0 }));
     await bound();
@@ -133,6 +134,8 @@ describe('SMPP carrier (type smpp)', () => {
       const response = await api('POST', '/messages', { from: '+15550100299', to: '+15557770002', body: 'decimal receipts' });
       expect(response.statusCode).toBe(202);
       await untilStatus(response.json().id, 'delivered');
+      await harness.ctx.db.deleteFrom('numbers').where('provider_account_id', '=', other.accountId).execute();
+      expect((await api('DELETE', `/provider-accounts/${other.accountId}`)).statusCode).toBe(204);
     } finally {
       await decimalSmsc.close();
     }
@@ -271,6 +274,38 @@ describe('SMPP carrier (type smpp)', () => {
     const unbinds = smsc.unbinds;
     expect((await api('DELETE', `/provider-accounts/${id}`)).statusCode).toBe(204);
     await eventually(async () => smsc.unbinds > unbinds, 8000);
+  });
+
+  it('answers a temporary error when the store fails, so the SMSC redelivers; the redelivery is stored once', async () => {
+    const mo = { source_addr: '15557770050', source_addr_ton: 1, destination_addr: '15550100200', dest_addr_ton: 1, esm_class: 0, short_message: Buffer.from('stored after a failure') };
+    await sql`alter table webhook_log rename to webhook_log_moved`.execute(harness.ctx.db);
+    try {
+      expect(await smsc.deliver(mo)).toBe(smpp.errors.ESME_RX_T_APPN);
+    } finally {
+      await sql`alter table webhook_log_moved rename to webhook_log`.execute(harness.ctx.db);
+    }
+    expect((await inbound()).filter((r) => r.from_number === '+15557770050')).toHaveLength(0);
+    expect(await smsc.deliver(mo)).toBe(0);
+    expect(await smsc.deliver(mo)).toBe(0);
+    expect((await inbound()).filter((r) => r.from_number === '+15557770050').map((r) => r.body)).toEqual(['stored after a failure']);
+  });
+
+  it('paces submits at the account throughput and works as a transmitter + receiver pair', async () => {
+    const paced = await createAccountAndNumber(harness.app, tenant, { type: 'smpp', credentials: credentials(smsc.port, { systemId: 'paced', password: 'pw2', throughput: '20', bindMode: 'transmitter_receiver' }), number: '+15550100298', mps: 0 });
+    await bound(paced.accountId);
+    expect(host().session(paced.accountId)!.links.map((l) => l.bindType)).toEqual(['transmitter', 'receiver']);
+    const before = smsc.submits.length;
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      const response = await api('POST', '/messages', { from: '+15550100298', to: '+15557770003', body: `paced ${i}` });
+      ids.push(response.json().id);
+    }
+    // Receipts come back over the receiver bind.
+    await Promise.all(ids.map((id) => untilStatus(id, 'delivered')));
+    const times = smsc.submits.slice(before).map((s) => s.at);
+    expect(times).toHaveLength(10);
+    // 20/s: ten submits span at least 9 intervals of 50 ms.
+    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(9 * 50 - 20);
   });
 
   it('refuses webhooks for an SMPP account', async () => {

@@ -12,6 +12,8 @@ import { encodeText, splitText, DATA_CODING, type TextEncoding } from './smpp.co
 export interface SmscOptions {
   systemId: string;
   password: string;
+  /** More ESME logins this SMSC accepts (system_id → password). */
+  logins?: Record<string, string>;
   /** Receipt for each accepted submit_sm after this delay; null sends none. */
   receiptDelayMs?: number | null;
   /** `tlv`: receipted_message_id + message_state; `text`: only the id:… stat:… short_message. */
@@ -22,6 +24,8 @@ export interface SmscOptions {
 
 export interface Submitted {
   messageId: string;
+  /** The ESME login that submitted it; its receipt goes back to that login. */
+  systemId: string;
   source: string;
   sourceTon: number;
   destination: string;
@@ -68,7 +72,7 @@ export class SmscEmulator {
   private readonly options: Required<SmscOptions>;
 
   constructor(options: SmscOptions) {
-    this.options = { receiptDelayMs: 5, receiptStyle: 'tlv', receiptIds: 'hex', ...options };
+    this.options = { receiptDelayMs: 5, receiptStyle: 'tlv', receiptIds: 'hex', logins: {}, ...options };
     this.server = smpp.createServer({}, (session) => this.onSession(session));
   }
 
@@ -85,7 +89,12 @@ export class SmscEmulator {
 
   /** Sessions that completed a bind. */
   get bound(): smpp.Session[] {
-    return this.server.sessions.filter((session) => (session as unknown as { bound?: boolean }).bound);
+    return this.server.sessions.filter((session) => bindOf(session) !== null);
+  }
+
+  /** Bind types of the bound sessions, e.g. ['transmitter', 'receiver']. */
+  get bindTypes(): string[] {
+    return this.bound.map((session) => bindOf(session)!);
   }
 
   /** Cuts every connection without an unbind (a dead link). */
@@ -98,9 +107,13 @@ export class SmscEmulator {
     for (const session of this.bound) session.socket.write(bytes);
   }
 
-  /** Sends one deliver_sm; resolves with the client's deliver_sm_resp command_status. */
-  deliver(fields: Record<string, unknown>): Promise<number> {
-    const session = this.bound[0];
+  /**
+   * Sends one deliver_sm to a bind of `systemId` (default: the main login) that can receive;
+   * resolves with the client's deliver_sm_resp command_status.
+   */
+  deliver(fields: Record<string, unknown>, systemId = this.options.systemId): Promise<number> {
+    // A transmitter bind receives nothing from the SMSC.
+    const session = this.bound.find((s) => bindOf(s) !== 'transmitter' && loginOf(s) === systemId);
     if (!session) return Promise.reject(new Error('no bound session to deliver to'));
     return new Promise((resolve) => session.send(new smpp.PDU('deliver_sm', fields), (response) => resolve(response.command_status)));
   }
@@ -126,24 +139,26 @@ export class SmscEmulator {
 
   /** A delivery receipt for an id this SMSC gave out. */
   sendReceipt(messageId: string, state = this.receiptState, error = '000'): Promise<number> {
+    const systemId = this.submits.find((s) => s.messageId === messageId)?.systemId;
     const id = this.options.receiptIds === 'decimal' ? BigInt(`0x${messageId}`).toString(10) : messageId;
     const text = `id:${id} sub:001 dlvrd:${state === 'DELIVRD' ? '001' : '000'} submit date:2612060100 done date:2612060101 stat:${state} err:${error} text:`;
     const stateNumber: Record<string, number> = { ENROUTE: 1, DELIVRD: 2, EXPIRED: 3, DELETED: 4, UNDELIV: 5, ACCEPTD: 6, UNKNOWN: 7, REJECTD: 8 };
     const fields: Record<string, unknown> = { source_addr: '0', destination_addr: '0', esm_class: 0x04, data_coding: 0, short_message: encodeText(text, 'gsm7') };
     if (this.options.receiptStyle === 'tlv') Object.assign(fields, { receipted_message_id: id, message_state: stateNumber[state] ?? 7 });
-    return this.deliver(fields);
+    return this.deliver(fields, systemId);
   }
 
   private onSession(session: smpp.Session): void {
     const onBind = (pdu: PDU) => {
-      const ok = pdu.system_id === this.options.systemId && pdu.password === this.options.password;
+      const logins: Record<string, string> = { ...this.options.logins, [this.options.systemId]: this.options.password };
+      const ok = Object.hasOwn(logins, pdu.system_id) && logins[pdu.system_id] === pdu.password;
       if (!ok) {
         this.refusedBinds += 1;
         session.send(pdu.response({ command_status: smpp.errors.ESME_RINVPASWD }));
         return;
       }
       this.binds += 1;
-      (session as unknown as { bound: boolean }).bound = true;
+      Object.assign(session, { bindType: pdu.command.replace('bind_', ''), login: pdu.system_id });
       session.send(pdu.response({ system_id: 'emulator' }));
     };
     session.on('bind_transceiver', onBind);
@@ -177,7 +192,7 @@ export class SmscEmulator {
     const messageId = (this.nextId++).toString(16).toUpperCase();
     const field = (pdu.message_payload ?? pdu.short_message) as { message?: string | Buffer; udh?: Buffer[] } | undefined;
     const text = typeof field?.message === 'string' ? field.message : '';
-    this.submits.push({ messageId, source: pdu.source_addr, sourceTon: pdu.source_addr_ton, destination: pdu.destination_addr, dataCoding: pdu.data_coding, esmClass: pdu.esm_class, text, udh: field?.udh ?? null, at: Date.now() });
+    this.submits.push({ messageId, systemId: loginOf(session) ?? '', source: pdu.source_addr, sourceTon: pdu.source_addr_ton, destination: pdu.destination_addr, dataCoding: pdu.data_coding, esmClass: pdu.esm_class, text, udh: field?.udh ?? null, at: Date.now() });
     session.send(pdu.response({ message_id: messageId }));
     if (this.options.receiptDelayMs !== null && pdu.registered_delivery & 0x01) {
       setTimeout(() => void this.sendReceipt(messageId).catch(() => undefined), this.options.receiptDelayMs);
@@ -188,6 +203,14 @@ export class SmscEmulator {
   resetOutstanding(): void {
     this.outstanding = 0;
   }
+}
+
+function bindOf(session: smpp.Session): string | null {
+  return (session as unknown as { bindType?: string }).bindType ?? null;
+}
+
+function loginOf(session: smpp.Session): string | null {
+  return (session as unknown as { login?: string }).login ?? null;
 }
 
 export async function startSmscEmulator(options: SmscOptions): Promise<SmscEmulator> {

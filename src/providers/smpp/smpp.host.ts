@@ -1,29 +1,30 @@
 /**
  * This node's SMPP sessions (SessionHost): every scan it takes or renews the lease of each SMPP
  * account, binds the accounts it holds (and rebinds an account whose settings changed), unbinds
- * those it lost or that were deleted, and sweeps MO parts that waited too long. Sends reach the
- * session only on the node holding the bind; elsewhere they are handed back to the queue to be
- * retried, which another claim (the holder's, sooner or later) completes.
+ * those it lost or that were deleted, and sweeps MO parts that waited too long. A send taken by a
+ * node without the bind is written to the outbox (smpp_outbox); the node holding the bind claims
+ * it, submits it and writes the result back, which the waiting node returns to its send job.
  */
 import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../../context.js';
 import type { ProviderAccountTable } from '../../db/schema.js';
-import { ProviderError } from '../core/errors.js';
+import { ProviderError, type ProviderErrorKind } from '../core/errors.js';
 import type { OutboundMessage, SendResult, SessionHost, SessionState } from '../core/types.js';
 import { smppConfig } from './smpp.config.js';
 import { readState, recordState, releaseLease, takeLease } from './smpp.lease.js';
-import { SmppAccountSession } from './smpp.session.js';
+import { SEND_DEADLINE_MS, SmppAccountSession } from './smpp.session.js';
 
 export interface SmppHostTiming {
   /** How often leases are renewed and accounts re-read. */
   scanMs: number;
   /** Lease lifetime: a dead node's binds are taken over after at most this long plus one scan. */
   leaseMs: number;
-  /** How long a send on a node without the bind waits before the queue retries it elsewhere. */
-  notHolderRetryMs: number;
+  /** How often the holder looks for forwarded sends, and the sender for their results. */
+  outboxPollMs: number;
 }
 
-export const DEFAULT_TIMING: SmppHostTiming = { scanMs: 1_000, leaseMs: 5_000, notHolderRetryMs: 500 };
+export const DEFAULT_TIMING: SmppHostTiming = { scanMs: 1_000, leaseMs: 5_000, outboxPollMs: 25 };
+const OUTBOX_BATCH = 50;
 const SWEEP_EVERY_SCANS = 10;
 
 interface Held {
@@ -38,6 +39,8 @@ export class SmppHost implements SessionHost {
   timing: SmppHostTiming = { ...DEFAULT_TIMING };
   private readonly held = new Map<string, Held>();
   private timer: NodeJS.Timeout | null = null;
+  private outboxTimer: NodeJS.Timeout | null = null;
+  private claiming = false;
   private scanning: Promise<void> | null = null;
   private scans = 0;
 
@@ -46,12 +49,14 @@ export class SmppHost implements SessionHost {
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => void this.scan(), this.timing.scanMs);
+    this.outboxTimer = setInterval(() => void this.claimForwarded(), this.timing.outboxPollMs);
     void this.scan();
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    if (this.outboxTimer) clearInterval(this.outboxTimer);
+    this.timer = this.outboxTimer = null;
     await this.scanning;
     await Promise.all([...this.held.keys()].map((id) => this.drop(id, 'this node shut down')));
   }
@@ -62,7 +67,8 @@ export class SmppHost implements SessionHost {
    */
   halt(): void {
     if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    if (this.outboxTimer) clearInterval(this.outboxTimer);
+    this.timer = this.outboxTimer = null;
     for (const held of this.held.values()) for (const link of held.session?.links ?? []) link.kill();
     this.held.clear();
   }
@@ -75,10 +81,52 @@ export class SmppHost implements SessionHost {
   async send(accountId: string, message: OutboundMessage): Promise<SendResult> {
     const held = this.held.get(accountId);
     if (held?.configError) throw new ProviderError('smpp', 'rejected', `the SMPP account settings are not usable: ${held.configError}`);
-    if (!held?.session) {
-      throw new ProviderError('smpp', 'unavailable', `node ${this.node} does not hold the SMPP bind of ${accountId}; the queue retries until the node holding it takes the send`, { retryAfterMs: this.timing.notHolderRetryMs });
-    }
+    if (!held?.session) return this.forward(accountId, message);
     return held.session.send(message);
+  }
+
+  /** Hands the send to the node holding the bind and waits for its result. */
+  private async forward(accountId: string, message: OutboundMessage): Promise<SendResult> {
+    const id = `out_${randomBytes(12).toString('hex')}`;
+    await this.ctx.db.insertInto('smpp_outbox').values({ id, provider_account_id: accountId, message: JSON.stringify(message), claimed_by: null, result: null, created_at: new Date().toISOString() }).execute();
+    const deadline = Date.now() + SEND_DEADLINE_MS + 5_000;
+    while (Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, this.timing.outboxPollMs));
+      const row = await this.ctx.db.selectFrom('smpp_outbox').select(['result']).where('id', '=', id).executeTakeFirst();
+      if (!row?.result) continue;
+      await this.ctx.db.deleteFrom('smpp_outbox').where('id', '=', id).execute();
+      const result = JSON.parse(row.result) as { ok?: SendResult; error?: { kind: ProviderErrorKind; message: string; code?: string; retryAfterMs?: number } };
+      if (result.ok) return result.ok;
+      const error = result.error!;
+      throw new ProviderError('smpp', error.kind, error.message, { providerCode: error.code, retryAfterMs: error.retryAfterMs });
+    }
+    // Nobody took it: safe to retry later. Taken but unanswered: the SMSC may have it.
+    const withdrawn = await this.ctx.db.deleteFrom('smpp_outbox').where('id', '=', id).where('claimed_by', 'is', null).executeTakeFirst();
+    if (Number(withdrawn.numDeletedRows) === 1) throw new ProviderError('smpp', 'unavailable', `no node took the send for SMPP account ${accountId} (no bind)`, { retryAfterMs: 5_000 });
+    throw new ProviderError('smpp', 'outcome_unknown', `the node holding the SMPP bind of ${accountId} took the send but did not answer`);
+  }
+
+  /** On the holder: sends other nodes handed over for the accounts whose binds are here. */
+  private async claimForwarded(): Promise<void> {
+    const accounts = [...this.held.entries()].filter(([, held]) => held.session).map(([id]) => id);
+    if (this.claiming || accounts.length === 0) return;
+    this.claiming = true;
+    try {
+      const waiting = this.ctx.db.selectFrom('smpp_outbox').select('id').where('claimed_by', 'is', null).where('provider_account_id', 'in', accounts).limit(OUTBOX_BATCH);
+      const claimed = await this.ctx.db.updateTable('smpp_outbox').set({ claimed_by: this.node }).where('id', 'in', waiting).where('claimed_by', 'is', null).returning(['id', 'provider_account_id', 'message']).execute();
+      for (const row of claimed) {
+        const session = this.held.get(row.provider_account_id)?.session;
+        const answer = session ? session.send(JSON.parse(row.message) as OutboundMessage) : Promise.reject(new ProviderError('smpp', 'unavailable', 'the bind moved while the send was handed over', { retryAfterMs: 1_000 }));
+        void answer
+          .then((ok) => ({ ok }), (error: unknown) => ({ error: forwardedError(error) }))
+          .then((result) => this.ctx.db.updateTable('smpp_outbox').set({ result: JSON.stringify(result) }).where('id', '=', row.id).execute())
+          .catch((error: unknown) => this.ctx.log.error({ err: error, outboxId: row.id }, 'SMPP forwarded send result not recorded'));
+      }
+    } catch (error) {
+      this.ctx.log.warn({ err: error }, 'SMPP outbox not read');
+    } finally {
+      this.claiming = false;
+    }
   }
 
   state(accountId: string): Promise<SessionState | null> {
@@ -118,15 +166,19 @@ export class SmppHost implements SessionHost {
     const held: Held = { updatedAt: account.updated_at, session: null, configError: null };
     this.held.set(account.id, held);
     const log = this.ctx.log.child({ provider: 'smpp', accountId: account.id });
+    // State writes in order, and only from the account's current session (not one being replaced).
+    let writes = Promise.resolve();
+    const record = (state: SessionState['state'], error: string | null) => {
+      if (this.held.get(account.id) !== held) return;
+      writes = writes.then(() => recordState(this.ctx.db, account.id, this.node, state, error)).catch((err: unknown) => log.warn({ err }, 'SMPP state not recorded'));
+    };
     try {
       const config = smppConfig(this.ctx.accounts.credentials(account));
-      held.session = new SmppAccountSession(this.ctx, account, config, log, (state, error) => {
-        void recordState(this.ctx.db, account.id, this.node, state, error).catch((err: unknown) => log.warn({ err }, 'SMPP state not recorded'));
-      });
+      held.session = new SmppAccountSession(this.ctx, account, config, log, record);
       held.session.start();
     } catch (error) {
       held.configError = (error as Error).message;
-      void recordState(this.ctx.db, account.id, this.node, 'disconnected', held.configError);
+      record('disconnected', held.configError);
     }
   }
 
@@ -139,4 +191,10 @@ export class SmppHost implements SessionHost {
     await held.session?.stop();
     if (release) await releaseLease(this.ctx.db, accountId, this.node, { lastError: reason }).catch(() => undefined);
   }
+}
+
+function forwardedError(error: unknown): { kind: ProviderErrorKind; message: string; code?: string; retryAfterMs?: number } {
+  if (error instanceof ProviderError) return { kind: error.kind, message: error.message, code: error.details.providerCode, retryAfterMs: error.details.retryAfterMs };
+  // Not a carrier answer: the submit may have been written, so it is not sent again blindly.
+  return { kind: 'outcome_unknown', message: (error as Error)?.message ?? String(error) };
 }
