@@ -180,5 +180,8 @@ describe('tenant default country', () => {
     const contact = await t.app.inject({ method: 'POST', url: '/api/v1/contacts', headers: tenant.auth, payload: { name: 'Local Larry', phones: ['202 555 0199'] } });
     expect(contact.statusCode, contact.body).toBe(201);
     expect(contact.json().phones).toEqual(['+12025550199']);
+    const optOut = await t.app.inject({ method: 'POST', url: '/api/v1/opt-outs', headers: tenant.auth, payload: { phone: '202-555-0177' } });
+    expect(optOut.statusCode, optOut.body).toBe(201);
+    expect(optOut.json().phone).toBe('+12025550177');
   });
 });

@@ -8,6 +8,7 @@ import { requireAdmin } from '../../../plugins/auth.js';
 import { csvCell } from '../../../services/routing/csv.js';
 import { addOptOut, TENANT_SCOPE } from '../../../services/routing/opt-outs.js';
 import { routingDb, type OptOutTable } from '../../../services/routing/tables.js';
+import { tenantDefaultCountry } from '../../../services/tenant-settings.js';
 import { decodeCursor, page, PagingQuery } from './paging.js';
 
 const ListQuery = Type.Object(
@@ -41,7 +42,7 @@ export async function optOutRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
     const q = request.query;
     const tenantId = request.auth.tenantId;
     let query = db.selectFrom('opt_outs').selectAll().where('tenant_id', '=', tenantId);
-    if (q.phone) query = query.where('phone', '=', toE164(q.phone, ctx.config.defaultCountry) ?? q.phone);
+    if (q.phone) query = query.where('phone', '=', toE164(q.phone, await tenantDefaultCountry(ctx, tenantId)) ?? q.phone);
     if (q.numberId) query = query.where('scope', 'in', [q.numberId, TENANT_SCOPE]);
     const numbers = await numberMap(tenantId);
     if (q.format === 'csv' || /text\/csv/.test(request.headers.accept ?? '')) {
@@ -73,7 +74,7 @@ export async function optOutRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
       if (!number) throw new AppError('validation_error', `numberId "${body.numberId}" is not a number of this tenant`);
       scope = number.id;
     }
-    const phone = requireE164('phone', body.phone, body.defaultCountry ?? ctx.config.defaultCountry);
+    const phone = requireE164('phone', body.phone, body.defaultCountry ?? (await tenantDefaultCountry(ctx, tenantId)));
     const added = await addOptOut(ctx.db, { tenantId, phone, scope, source: 'admin', detail: body.detail ?? null });
     if (!added) throw new AppError('conflict', `${phone} is already opted out of ${scope === TENANT_SCOPE ? 'this tenant' : 'that number'}`);
     const row = await db.selectFrom('opt_outs').selectAll().where('tenant_id', '=', tenantId).where('phone', '=', phone).where('scope', '=', scope).executeTakeFirstOrThrow();
