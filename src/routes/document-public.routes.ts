@@ -8,7 +8,7 @@ export async function documentPublicRoutes(app: FastifyInstance, { ctx }: { ctx:
     '/d/:code',
     { schema: { hide: true, params: { type: 'object', properties: { code: { type: 'string', pattern: '^[A-Za-z0-9_-]{12}$' } }, required: ['code'] } }, config: { rateLimit: { max: 60, timeWindow: '1 minute' } } },
     async (request, reply) => {
-      const document = await openDocument(ctx, request.params.code);
+      const document = await openDocument(ctx, request.params.code, { record: request.method !== 'HEAD' });
       // The file is the sender's, not ours: never let a browser run it as a page of this origin.
       reply
         .header('cache-control', 'private, no-store')

@@ -78,11 +78,12 @@ export async function documentLinkDays(ctx: AppContext, tenantId: string): Promi
   return (await getGeneralSettings(ctx.db, tenantId)).documentLinkDays;
 }
 
-/** Opens a link: the document if it is live; the first open is written to the message's history. */
-export async function openDocument(ctx: AppContext, code: string): Promise<DocumentTable> {
+/** Opens a link: the document if it is live; the first open (not a HEAD probe) is written to the message's history. */
+export async function openDocument(ctx: AppContext, code: string, options: { record: boolean } = { record: true }): Promise<DocumentTable> {
   const row = await ctx.db.selectFrom('documents').selectAll().where('code', '=', code).executeTakeFirst();
   if (!row || !row.message_id) throw new AppError('not_found', 'this link does not exist');
   if (row.expires_at && row.expires_at < now()) throw new AppError('link_expired', 'this link has expired; ask the sender for a new one', { statusCode: 410 });
+  if (!options.record) return row;
   const at = now();
   await ctx.db.transaction().execute(async (trx) => {
     const first = await trx.updateTable('documents').set({ first_opened_at: at }).where('id', '=', row.id).where('first_opened_at', 'is', null).executeTakeFirst();

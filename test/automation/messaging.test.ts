@@ -126,6 +126,10 @@ describe('documents as links', () => {
     expect(row.media_count).toBe(0);
     expect(row.segments).toBe(countSegments(row.body).segments);
 
+    const probe = await t.app.inject({ method: 'HEAD', url: `/d/${match![1]}` });
+    expect(probe.statusCode).toBe(200);
+    const unopened = (await t.app.inject({ method: 'GET', url: `/api/v1/messages/${row.id}`, headers: tenant.auth })).json();
+    expect(unopened.history.map((h: { status: string }) => h.status)).not.toContain('link_opened');
     const opened = await t.app.inject({ method: 'GET', url: `/d/${match![1]}` });
     expect(opened.statusCode).toBe(200);
     expect(opened.headers['content-type']).toBe('application/pdf');
