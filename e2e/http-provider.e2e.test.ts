@@ -115,6 +115,17 @@ describe('generic HTTP provider in the dashboard', () => {
     await card.waitFor();
     webhookUrl = (await card.locator('code').first().textContent()) ?? '';
     expect(webhookUrl).toMatch(new RegExp(`^${baseUrl}/webhook/http/sms/pa_[\\w-]+\\?token=`));
+
+    // Editing loads the stored configuration; the preview uses the stored token, still masked.
+    await card.locator('button', { hasText: 'Edit' }).click();
+    const editForm = card.locator('[data-testid=account-form]');
+    await expect.poll(() => editForm.locator('input[name=http-url]').inputValue()).toBe(`${carrier.baseUrl}/api/v1/sms`);
+    expect(await editForm.locator('textarea[name=http-rcpt-table]').inputValue()).toContain('DELIVRD=delivered');
+    await editForm.locator('[data-testid=preview-request]').click();
+    const editPreview = editForm.locator('[data-testid=preview-request-result]');
+    await expect.poll(() => editPreview.textContent()).toContain('authorization: Bearer «token»');
+    expect(await editPreview.textContent()).toContain(webhookUrl.replace(/\?.*$/, ''));
+    await editForm.locator('button', { hasText: 'Cancel' }).click();
   });
 
   it('sends through the local carrier and reaches delivered through its receipts', async () => {
