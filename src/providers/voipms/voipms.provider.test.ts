@@ -211,12 +211,37 @@ describe('voipms account from the environment (FS PBX style)', () => {
     expect(voipms).toMatchObject({ baseUrlEnv: 'VOIPMS_BASE_URL', capabilities: { statusCallbacks: false, maxMediaCount: 3, signedWebhooks: false } });
   });
 
+  it('sends text over 160 characters through sendMMS end to end', async () => {
+    const before = emulator.requests.length;
+    const body = 'Long reply. '.repeat(20).trim();
+    const sent = await harness.app.inject({ method: 'POST', url: '/api/v1/messages', headers: auth, payload: { from: '+14155550100', to: '+14155550199', body } });
+    expect(sent.statusCode, sent.body).toBe(202);
+    await eventually(async () => (await harness.app.inject({ method: 'GET', url: `/api/v1/messages/${sent.json().id}`, headers: auth })).json().status === 'sent');
+    expect(voipmsFormFields(emulator.requests[before]!)).toMatchObject({ method: 'sendMMS', message: body });
+  });
+
+  it('refuses up front, with nothing queued, what VoIP.ms cannot carry', async () => {
+    const before = emulator.requests.length;
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ to: ['+14155550199', '+14155550198'], body: 'group' }, 'group_mms_unsupported'],
+      [{ to: '+14155550199', body: 'x'.repeat(1601) }, 'body_too_long'],
+      [{ to: '+14155550199', body: 'four files', media: ['1', '2', '3', '4'].map((n) => ({ url: `https://cdn.example.com/${n}.png` })) }, 'too_many_media'],
+    ];
+    for (const [payload, code] of cases) {
+      const response = await harness.app.inject({ method: 'POST', url: '/api/v1/messages', headers: auth, payload: { from: '+14155550100', ...payload } });
+      expect(response.statusCode, response.body).toBe(400);
+      expect(response.json().error.code).toBe(code);
+    }
+    expect(emulator.requests.length).toBe(before);
+  });
+
   it('shows the GET callback URL with its placeholders, sends through it and takes inbound on it', async () => {
     const accounts = (await harness.app.inject({ method: 'GET', url: '/api/v1/provider-accounts', headers: auth })).json();
     const account = accounts.items.find((item: { id: string }) => item.id === 'env_voipms');
     const callback: string = account.webhookUrls.inbound;
     expect(callback).toMatch(/^http:\/\/switchboard\.test\/webhook\/voipms\/sms\?token=[A-Za-z0-9_-]+&to=\{TO\}&from=\{FROM\}&message=\{MESSAGE\}&id=\{ID\}&date=\{TIMESTAMP\}&media=\{MEDIA\}$/);
 
+    const before = emulator.requests.length;
     const sent = await harness.app.inject({ method: 'POST', url: '/api/v1/messages', headers: auth, payload: { from: '+14155550100', to: '+14155550199', body: 'from env' } });
     expect(sent.statusCode, sent.body).toBe(202);
     const message = await eventually(async () => {
@@ -224,7 +249,7 @@ describe('voipms account from the environment (FS PBX style)', () => {
       return m.status === 'sent' && m;
     });
     expect(message.providerMessageId).toMatch(/^\d+$/);
-    expect(voipmsFormFields(emulator.requests[0]!)).toMatchObject({ method: 'sendSMS', did: '4155550100', dst: '4155550199', message: 'from env' });
+    expect(voipmsFormFields(emulator.requests[before]!)).toMatchObject({ method: 'sendSMS', did: '4155550100', dst: '4155550199', message: 'from env' });
 
     const inbound = await emulator.deliver(emulator.buildInbound({ webhookUrl: callback, from: '+14155550199', to: '+14155550100', body: 'to env & back?' }));
     expect(inbound).toEqual({ status: 200, body: 'ok' });
