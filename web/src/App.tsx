@@ -18,6 +18,8 @@ const CasesPage = lazy(() => import('./pages/Cases'));
 const OrganisationPage = lazy(() => import('./pages/Organisation'));
 const AuditLogPage = lazy(() => import('./pages/AuditLog'));
 const AdminPage = lazy(() => import('./pages/Admin'));
+const WorkflowsPage = lazy(() => import('./pages/Workflows'));
+const EventWebhooksPage = lazy(() => import('./pages/EventWebhooks'));
 
 export function App() {
   const { user, loading } = useAuth();
@@ -72,6 +74,8 @@ function Shell() {
     { to: '/cases', label: 'Cases', icon: 'inbox' },
     { to: '/organisation', label: 'Organisation', icon: 'admin', admin: true },
     { to: '/audit-log', label: 'Audit log', icon: 'logs', admin: true },
+    { to: '/workflows', label: 'Workflows', icon: 'compose', admin: true },
+    { to: '/event-webhooks', label: 'Event webhooks', icon: 'logs', admin: true },
   ];
   const inThread = /^\/inbox\/[^/]+/.test(location.pathname);
   useEffect(() => {
@@ -130,6 +134,9 @@ function Shell() {
             <Route path="/cases/:caseId" element={<CasesPage />} />
             <Route path="/organisation" element={<AdminOnly><OrganisationPage /></AdminOnly>} />
             <Route path="/audit-log" element={<AdminOnly><AuditLogPage /></AdminOnly>} />
+            <Route path="/workflows" element={<AdminOnly><WorkflowsPage /></AdminOnly>} />
+            <Route path="/workflows/:workflowId" element={<AdminOnly><WorkflowsPage /></AdminOnly>} />
+            <Route path="/event-webhooks" element={<AdminOnly><EventWebhooksPage /></AdminOnly>} />
             <Route
               path="/admin/*"
               element={
