@@ -40,6 +40,20 @@ describe('templates on POST /messages', () => {
     expect(Number(after.n)).toBe(Number(before.n));
   });
 
+  it('sends the template’s media with it (MMS)', async () => {
+    const boundary = '----sbmedia';
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4d00000000049454e44ae426082', 'hex');
+    const payload = Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="logo.png"\r\nContent-Type: image/png\r\n\r\n`), png, Buffer.from(`\r\n--${boundary}--\r\n`)]);
+    const media = await t.app.inject({ method: 'POST', url: '/api/v1/media', headers: { ...tenant.auth, 'content-type': `multipart/form-data; boundary=${boundary}` }, payload });
+    expect(media.statusCode, media.body).toBe(201);
+    const tpl = await t.app.inject({ method: 'POST', url: '/api/v1/templates', headers: tenant.auth, payload: { name: 'With logo', body: 'See you soon, {{ contact.first_name }}', mediaIds: [media.json().id] } });
+    expect(tpl.statusCode, tpl.body).toBe(201);
+    const res = await send({ to: '+15557770001', templateId: tpl.json().id });
+    expect(res.statusCode, res.body).toBe(202);
+    const row = await t.ctx.db.selectFrom('messages').selectAll().where('id', '=', res.json().id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ body: 'See you soon, Ann', media_count: 1 });
+  });
+
   it('refuses body together with templateId, unknown templates, and variables of the wrong type', async () => {
     const tpl = await t.app.inject({ method: 'POST', url: '/api/v1/templates', headers: tenant.auth, payload: { name: 'Plain', body: 'Hello' } });
     expect((await send({ to: '+15557770001', templateId: tpl.json().id, body: 'x' })).statusCode).toBe(400);

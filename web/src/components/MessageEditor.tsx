@@ -66,11 +66,13 @@ export function MessageEditor(props: {
   compact?: boolean;
   /** Text to start with (compose fills it from a template). */
   initialBody?: string;
+  /** Media to start with (a template's pictures). */
+  initialMedia?: Attachment[];
   /** PDFs and other documents go as short links (POST /documents) instead of MMS. */
   allowDocuments?: boolean;
 }) {
   const [body, setBody] = useState(props.initialBody ?? '');
-  const [media, setMedia] = useState<Attachment[]>([]);
+  const [media, setMedia] = useState<Attachment[]>(props.initialMedia ?? []);
   const [documents, setDocuments] = useState<Attachment[]>([]);
   const presets = useSendLaterPresets();
   const [uploading, setUploading] = useState(false);

@@ -6,6 +6,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { api, errorText } from '../lib/api';
 import { useTemplates, type RenderedTemplate } from '../lib/automation';
+import type { Attachment } from './MessageEditor';
 import './automation.css';
 
 const BUILT_IN = new Set(['contact', 'user', 'tenant', 'message']);
@@ -19,11 +20,17 @@ function ownVariables(body: string): string[] {
 
 export function useTemplateFill() {
   const [text, setText] = useState<string | undefined>(undefined);
+  const [media, setMedia] = useState<Attachment[]>([]);
   const [version, setVersion] = useState(0);
-  return { text, version, apply: (next: string) => (setText(next), setVersion((v) => v + 1)) };
+  const apply = (next: string, mediaIds: string[]) => {
+    setText(next);
+    setMedia(mediaIds.map((id, index) => ({ id, name: `Template picture ${index + 1}`, contentType: 'image', size: 0, previewUrl: null })));
+    setVersion((v) => v + 1);
+  };
+  return { text, media, version, apply };
 }
 
-export function TemplatePicker({ to, onUse }: { to: string | null; onUse(text: string): void }) {
+export function TemplatePicker({ to, onUse }: { to: string | null; onUse(text: string, mediaIds: string[]): void }) {
   const templates = useTemplates();
   const [templateId, setTemplateId] = useState('');
   const [variables, setVariables] = useState<Record<string, string>>({});
@@ -81,6 +88,7 @@ export function TemplatePicker({ to, onUse }: { to: string | null; onUse(text: s
       {preview && (
         <div className="template-preview" data-testid="template-preview">
           <div className="body">{preview.text}</div>
+          {preview.mediaIds.length > 0 && <small className="muted">With {preview.mediaIds.length} picture{preview.mediaIds.length > 1 ? 's' : ''} (sent as MMS).</small>}
           <small className="muted" data-testid="template-segments">
             {preview.encoding} · {preview.segments} {preview.segments === 1 ? 'segment' : 'segments'}
             {to ? '' : ' · pick a recipient to fill their contact details'}
@@ -90,7 +98,7 @@ export function TemplatePicker({ to, onUse }: { to: string | null; onUse(text: s
               Empty: {preview.emptyVariables.join(', ')}. Fill {preview.emptyVariables.length > 1 ? 'them' : 'it'} before sending.
             </div>
           )}
-          <button type="button" className="secondary" data-testid="use-template" disabled={preview.emptyVariables.length > 0} onClick={() => onUse(preview.text)}>
+          <button type="button" className="secondary" data-testid="use-template" disabled={preview.emptyVariables.length > 0} onClick={() => onUse(preview.text, preview.mediaIds)}>
             Use this text
           </button>
         </div>

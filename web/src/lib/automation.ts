@@ -40,6 +40,7 @@ export interface RenderedTemplate {
   emptyVariables: string[];
   encoding: string;
   segments: number;
+  mediaIds: string[];
 }
 
 export interface Case {

@@ -159,7 +159,7 @@ export default function ComposePage() {
       </div>
       <div className="card">
         <TemplatePicker to={recipients[0]?.number ?? normalised ?? null} onUse={fill.apply} />
-        <MessageEditor key={fill.version} initialBody={fill.text} allowDocuments onSend={send} placeholder="Write your message" disabled={!from || !canSend} />
+        <MessageEditor key={fill.version} initialBody={fill.text} initialMedia={fill.media} allowDocuments onSend={send} placeholder="Write your message" disabled={!from || !canSend} />
         {!from && usable.length > 1 && <p className="muted small">Choose the number to send from above.</p>}
       </div>
     </div>

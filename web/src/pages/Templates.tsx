@@ -12,6 +12,24 @@ function TemplateForm({ initial, onDone }: { initial: Template | null; onDone():
   const client = useQueryClient();
   const [name, setName] = useState(initial?.name ?? '');
   const [body, setBody] = useState(initial?.body ?? '');
+  const [mediaIds, setMediaIds] = useState<string[]>(initial?.mediaIds ?? []);
+  const [uploading, setUploading] = useState(false);
+  const upload = async (files: FileList | null) => {
+    const file = files?.[0];
+    if (!file) return;
+    setUploading(true);
+    setError(null);
+    try {
+      const form = new FormData();
+      form.append('file', file, file.name);
+      const saved = await api<{ id: string }>('/media', { method: 'POST', body: form });
+      setMediaIds((ids) => [...ids, saved.id]);
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setUploading(false);
+    }
+  };
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (event: FormEvent) => {
@@ -19,7 +37,7 @@ function TemplateForm({ initial, onDone }: { initial: Template | null; onDone():
     setBusy(true);
     setError(null);
     try {
-      await api(initial ? `/templates/${initial.id}` : '/templates', { method: initial ? 'PATCH' : 'POST', body: { name, body } });
+      await api(initial ? `/templates/${initial.id}` : '/templates', { method: initial ? 'PATCH' : 'POST', body: { name, body, mediaIds } });
       await client.invalidateQueries({ queryKey: ['templates'] });
       onDone();
     } catch (err) {
@@ -38,6 +56,18 @@ function TemplateForm({ initial, onDone }: { initial: Template | null; onDone():
         Text
         <textarea name="templateBody" rows={4} value={body} required maxLength={10000} onChange={(e) => setBody(e.target.value)} />
       </label>
+      <label>
+        Picture (optional, sent as MMS)
+        <input type="file" name="templateMedia" accept="image/*" disabled={uploading} onChange={(e) => void upload(e.target.files)} />
+      </label>
+      {mediaIds.length > 0 && (
+        <div className="muted" data-testid="template-media">
+          {mediaIds.length} picture{mediaIds.length > 1 ? 's' : ''} attached{' '}
+          <button type="button" className="link-button" onClick={() => setMediaIds([])}>
+            Remove
+          </button>
+        </div>
+      )}
       <div className="chips">
         {VARIABLES.map((variable) => (
           <button type="button" key={variable} className="chip" onClick={() => setBody(`${body}${body && !body.endsWith(' ') ? ' ' : ''}${variable}`)}>
@@ -98,6 +128,7 @@ export default function TemplatesPage() {
           <li key={template.id} data-testid="template-item">
             <strong>{template.name}</strong>
             <div className="template-body">{template.body}</div>
+            {template.mediaIds.length > 0 && <small className="muted">with {template.mediaIds.length} picture{template.mediaIds.length > 1 ? 's' : ''}</small>}
             {isAdmin && (
               <div>
                 <button className="link-button" onClick={() => setEditing(template)}>
