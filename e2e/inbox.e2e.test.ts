@@ -273,6 +273,8 @@ for (const [index, size] of SIZES.entries()) {
       await text(STOPPED, LINE_A, 'Hello?');
       await text(STOPPED, LINE_A, 'STOP');
       const conversationId = await conversationWith(STOPPED);
+      // The keyword is processed after the message is stored; the page is about showing the result.
+      await expect.poll(async () => (await api<{ optOut: unknown }>('GET', `/conversations/${conversationId}`)).body.optOut).toBeTruthy();
       await page.goto(`${baseUrl}/inbox/${conversationId}`);
       const banner = page.locator('[data-testid=opt-out-banner]');
       await banner.waitFor();
@@ -284,6 +286,98 @@ for (const [index, size] of SIZES.entries()) {
       // Nothing on the page is wider than the screen.
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(size.width);
     });
+
+    it('lets owners list, add and remove opt-outs, download them as CSV, and edit the compliance texts', async () => {
+      const added = `+1555${index}500009`;
+      await page.goto(`${baseUrl}/admin/opt-outs`);
+      // The customer who texted STOP in the previous test is listed.
+      await page.locator('[data-testid=opt-out-row]', { hasText: `+1 555 ${index}50 0003` }).waitFor();
+      await page.locator('input[name=optOutPhone]').fill(formatNational(added));
+      await page.locator('select[name=optOutNumber]').selectOption('');
+      await page.locator('[data-testid=opt-out-form] button[type=submit]').click();
+      const row = page.locator('[data-testid=opt-out-row]', { hasText: `+1 555 ${index}50 0009` });
+      await row.waitFor();
+      expect(await row.textContent()).toContain('Every number');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid=opt-outs-csv]').click()]);
+      const csv = fs.readFileSync((await download.path())!, 'utf8');
+      expect(csv.split('\n')[0]).toBe('id,phone,scope,number,source,detail,createdAt');
+      expect(csv).toContain(added);
+      expect(csv).toContain(STOPPED);
+      await screenshot(page, `inbox-opt-outs-${size.name}`);
+      // The remove button is on screen, not hidden off to the side.
+      const remove = row.locator('button', { hasText: 'Remove' });
+      const box = (await remove.boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(size.width);
+      expect(box.height).toBeGreaterThanOrEqual(size.width < 700 ? 44 : 20);
+      await remove.click();
+      await expect.poll(() => row.count()).toBe(0);
+      const help = `Acme ${index}: reply STOP to end, START to come back.`;
+      await page.locator('textarea[name=helpText]').fill(help);
+      await page.locator('[data-testid=save-compliance]').click();
+      await expect.poll(async () => (await api<{ helpText: string }>('GET', '/settings/compliance')).body.helpText).toBe(help);
+      await page.reload();
+      await expect.poll(() => page.locator('textarea[name=helpText]').inputValue()).toBe(help);
+    });
+
+    it('shows an API error in words next to the field it names, and clears it once the field changes', async () => {
+      await page.goto(`${baseUrl}/admin/numbers`);
+      await page.click('[data-testid=add-number]');
+      const form = page.locator('[data-testid=number-form]');
+      await form.locator('input[name=number]').fill(`+1555${index}400009`);
+      await form.locator('input[name=emails]').fill('ops@example.com, not-an-email');
+      await form.locator('[data-testid=save-number]').click();
+      const note = form.locator('[data-testid=field-error]');
+      await note.waitFor();
+      expect(await note.textContent()).toBe('Emails (destinations) #2 is not an email address');
+      expect(await page.locator('body').textContent()).not.toContain('body.destinations');
+      expect(await form.locator('input[name=emails]').getAttribute('aria-invalid')).toBe('true');
+      await screenshot(page, `inbox-field-error-${size.name}`);
+      await form.locator('input[name=emails]').fill('ops@example.com');
+      await expect.poll(() => note.count()).toBe(0);
+    });
+
+    it('warns before Send when a message is over 10 segments or longer than the carrier accepts', async () => {
+      await page.goto(`${baseUrl}/compose`);
+      const warning = page.locator('[data-testid=length-warning]');
+      await page.fill('textarea[name=body]', 'a'.repeat(153 * 10));
+      expect(await warning.count()).toBe(0);
+      await page.fill('textarea[name=body]', 'a'.repeat(153 * 10 + 1));
+      await expect.poll(() => warning.textContent()).toMatch(/^11 segments: carriers often refuse messages over 10 segments/);
+      await page.fill('textarea[name=body]', 'a'.repeat(1601));
+      await expect.poll(() => warning.textContent()).toMatch(/Too long for this carrier: 1601 characters, it accepts at most 1600/);
+      await screenshot(page, `inbox-length-warning-${size.name}`);
+    });
+
+    it('says truthfully when the server cannot be reached, and gives up on a push service that never answers', async () => {
+      const conversationId = await conversationWith(SEARCHED);
+      await page.goto(`${baseUrl}/inbox/${conversationId}`);
+      await page.locator('[data-testid=message]', { hasText: 'Tuesday 9am works' }).waitFor();
+      const live = page.locator('[data-testid=live-state]');
+      if (size.width >= 700) await expect.poll(() => live.textContent()).toContain('Live');
+      await context.route('**/api/v1/**', (route) => route.abort('connectionrefused'));
+      try {
+        await page.locator('.reply textarea[name=body]').fill('Are you there?');
+        await page.locator('.reply [data-testid=send-button]').click();
+        await expect.poll(() => page.locator('.reply').textContent()).toContain('Cannot reach the Switchboard server');
+        expect(await page.locator('body').textContent()).not.toContain('Failed to fetch');
+        expect(await live.getAttribute('class')).toContain('live-offline');
+        await screenshot(page, `inbox-offline-${size.name}`);
+      } finally {
+        await context.unroute('**/api/v1/**');
+      }
+
+      // A push service that never answers (blocked network) ends in a message, not a frozen page.
+      await context.grantPermissions(['notifications'], { origin: baseUrl });
+      await page.addInitScript(() => {
+        PushManager.prototype.getSubscription = () => Promise.resolve(null);
+        PushManager.prototype.subscribe = () => new Promise(() => undefined);
+      });
+      await page.goto(`${baseUrl}/settings`);
+      const notify = page.locator('button', { hasText: 'Notify this device' });
+      await notify.click();
+      await expect.poll(() => page.locator('.notice[role=status]').textContent(), { timeout: 25_000 }).toMatch(/push service did not answer within 15 seconds/);
+      expect(await notify.isEnabled()).toBe(true);
+    }, 60_000);
 
     it('raised no page errors', () => {
       expect(pageErrors).toEqual([]);

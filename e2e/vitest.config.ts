@@ -17,6 +17,8 @@ export default defineConfig({
     include: ['e2e/**/*.e2e.test.ts'],
     globalSetup: ['e2e/global-setup.ts'],
     testTimeout: 60_000,
+    // The machine is shared: give expect.poll more than its 1 s default before calling a UI wrong.
+    expect: { poll: { timeout: 10_000 } },
     hookTimeout: 240_000,
     fileParallelism: false,
     pool: 'forks',

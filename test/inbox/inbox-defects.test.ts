@@ -60,7 +60,7 @@ describe('inbox defects: failed filter, phone search, retries, opt-out state, se
     });
     const request = twilio.requests.find((r) => new URLSearchParams(r.text).get('To') === to)!;
     const callback = new URLSearchParams(request.text).get('StatusCallback')!;
-    const receipt = twilio.buildStatus({ webhookUrl: callback, providerMessageId: sent.providerMessageId, status, errorCode: status === 'delivered' ? undefined : '30003', from: LINE, to });
+    const receipt = twilio.buildStatus({ webhookUrl: callback, providerMessageId: sent.providerMessageId, status, errorCode: status === 'delivered' ? undefined : '30003' });
     expect((await twilio.deliver(receipt)).status).toBe(200);
     await eventually(async () => (await api('GET', `/messages/${id}`)).json().status === status && true);
     return { id, conversationId: accepted.json().conversationId as string };

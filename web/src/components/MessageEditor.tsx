@@ -31,8 +31,12 @@ function describeChar(char: string): string {
   return `${char} (U+${code.toString(16).toUpperCase().padStart(4, '0')})`;
 }
 
-export function SegmentCounter({ body }: { body: string }) {
+/** Most carriers refuse or split unreliably beyond this many segments. */
+const SEGMENT_WARNING = 10;
+
+export function SegmentCounter({ body, maxLength }: { body: string; maxLength?: number }) {
   const info = useMemo(() => countSegments(body), [body]);
+  const tooLong = maxLength !== undefined && body.length > maxLength;
   const perPart = info.encoding === 'GSM-7' ? (info.segments > 1 ? 153 : 160) : info.segments > 1 ? 67 : 70;
   return (
     <div className="segment-counter" data-testid="segment-counter" aria-live="polite">
@@ -46,6 +50,13 @@ export function SegmentCounter({ body }: { body: string }) {
         <span className="ucs-chars" data-testid="ucs2-chars" title="These characters are not in the GSM-7 alphabet, so the whole message is sent as UCS-2 (70 characters per segment).">
           UCS-2 because of: {info.ucs2Characters.slice(0, 8).map(describeChar).join(', ')}
           {info.ucs2Characters.length > 8 ? ` and ${info.ucs2Characters.length - 8} more` : ''}
+        </span>
+      )}
+      {(tooLong || info.segments > SEGMENT_WARNING) && (
+        <span className="length-warning" role="alert" data-testid="length-warning">
+          {tooLong
+            ? `Too long for this carrier: ${body.length} characters, it accepts at most ${maxLength}. Shorten it before sending.`
+            : `${info.segments} segments: carriers often refuse messages over ${SEGMENT_WARNING} segments, and each segment is billed.`}
         </span>
       )}
     </div>
@@ -70,6 +81,8 @@ export function MessageEditor(props: {
   initialMedia?: Attachment[];
   /** PDFs and other documents go as short links (POST /documents) instead of MMS. */
   allowDocuments?: boolean;
+  /** The sending carrier's longest body, warned about before Send. */
+  maxLength?: number;
 }) {
   const [body, setBody] = useState(props.initialBody ?? '');
   const [media, setMedia] = useState<Attachment[]>(props.initialMedia ?? []);
@@ -187,7 +200,7 @@ export function MessageEditor(props: {
       )}
       <div className="editor-bar">
         {/* Each document link is appended to the text, so it counts towards the segments. */}
-        <SegmentCounter body={body + documents.map(() => `${body ? '\n' : ''}${window.location.origin}/d/xxxxxxxxxxxx`).join('')} />
+        <SegmentCounter body={body + documents.map(() => `${body ? '\n' : ''}${window.location.origin}/d/xxxxxxxxxxxx`).join('')} maxLength={props.maxLength} />
         <div className="editor-actions">
           <input ref={fileInput} type="file" hidden data-testid="file-input" accept="image/*,video/*,audio/*,application/pdf,text/vcard,text/plain" multiple onChange={(e) => void upload(e.target.files)} />
           <button type="button" className="secondary" onClick={() => fileInput.current?.click()} disabled={uploading} title="Attach a picture or file (sent as MMS)">

@@ -1,8 +1,22 @@
 /** Talks to /api/v1 with the session cookie; writes carry the CSRF token (SPEC §3). */
+import { describeApiMessage, isNetworkFailure, SERVER_UNREACHABLE } from './api-errors';
 let csrfToken: string | null = null;
 
 export function setCsrfToken(token: string | null): void {
   csrfToken = token;
+}
+
+type NetworkListener = (reachable: boolean) => void;
+const networkListeners = new Set<NetworkListener>();
+
+/** Tells the connection indicator whether the last request reached the server. */
+export function onNetworkState(listener: NetworkListener): () => void {
+  networkListeners.add(listener);
+  return () => networkListeners.delete(listener);
+}
+
+function reportNetworkState(reachable: boolean): void {
+  for (const listener of networkListeners) listener(reachable);
 }
 
 export class ApiError extends Error {
@@ -44,7 +58,14 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
     body = JSON.stringify(options.body);
   }
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
-  const response = await fetch(`/api/v1${withQuery(path, options.query)}`, { method, headers, body, credentials: 'same-origin', signal: options.signal });
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1${withQuery(path, options.query)}`, { method, headers, body, credentials: 'same-origin', signal: options.signal });
+  } catch (error) {
+    if (isNetworkFailure(error)) reportNetworkState(false);
+    throw error;
+  }
+  reportNetworkState(true);
   if (response.status === 204) return undefined as T;
   const text = await response.text();
   let data: unknown = null;
@@ -66,7 +87,13 @@ export function isMissingApi(error: unknown): boolean {
 }
 
 export function errorText(error: unknown): string {
-  if (error instanceof ApiError) return error.message;
+  if (error instanceof ApiError) return describeApiMessage(error.message).message;
+  if (isNetworkFailure(error)) return SERVER_UNREACHABLE;
   if (error instanceof Error) return error.message;
   return String(error);
+}
+
+/** The request field an API error is about (e.g. "destinations.emails.1"), to show it next to that input. */
+export function errorField(error: unknown): string | null {
+  return error instanceof ApiError ? describeApiMessage(error.message).field : null;
 }

@@ -3,6 +3,7 @@
  * refreshes the queries it affects, so lists and threads change without a reload.
  */
 import { useEffect, useState } from 'react';
+import { onNetworkState } from './api';
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import type { Message, Page } from './types';
 
@@ -73,29 +74,57 @@ export function useLiveEvents(enabled: boolean): LiveState {
   const [state, setState] = useState<LiveState>('connecting');
   useEffect(() => {
     if (!enabled) return;
-    const source = new EventSource('/api/v1/events', { withCredentials: true });
+    let source: EventSource | null = null;
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
+    let failures = 0;
+    let stopped = false;
+    let openedBefore = false;
     const types = ['message.received', 'message.status', 'message.created', 'conversation.updated'];
-    const handlers = types.map((type) => {
-      const handler = (event: MessageEvent<string>) => {
-        try {
-          handle(client, type, JSON.parse(event.data) as Record<string, unknown>);
-        } catch {
-          // ignore a malformed event
-        }
+    const connect = () => {
+      source = new EventSource('/api/v1/events', { withCredentials: true });
+      const current = source;
+      for (const type of types) {
+        current.addEventListener(type, (event: MessageEvent<string>) => {
+          try {
+            handle(client, type, JSON.parse(event.data) as Record<string, unknown>);
+          } catch {
+            // ignore a malformed event
+          }
+        });
+      }
+      current.onopen = () => {
+        failures = 0;
+        setState('live');
+        // Catch up on anything missed while disconnected.
+        void client.invalidateQueries(openedBefore ? undefined : { queryKey: ['conversations'] });
+        openedBefore = true;
       };
-      source.addEventListener(type, handler);
-      return [type, handler] as const;
-    });
-    source.onopen = () => {
-      setState('live');
-      // Catch up on anything missed while disconnected.
-      void client.invalidateQueries({ queryKey: ['conversations'] });
+      current.onerror = () => {
+        if (current.readyState !== EventSource.CLOSED) return setState('connecting');
+        // The browser gave up (the server answered with an error): try again with backoff.
+        setState('offline');
+        current.close();
+        failures += 1;
+        if (!stopped) retryTimer = setTimeout(connect, reconnectDelayMs(failures));
+      };
     };
-    source.onerror = () => setState(source.readyState === EventSource.CLOSED ? 'offline' : 'connecting');
+    connect();
+    // A request that could not reach the server means we are offline, whatever the stream last said.
+    const unsubscribe = onNetworkState((reachable) => {
+      if (!reachable) setState('offline');
+      else if (source?.readyState === EventSource.OPEN) setState('live');
+    });
     return () => {
-      for (const [type, handler] of handlers) source.removeEventListener(type, handler);
-      source.close();
+      stopped = true;
+      clearTimeout(retryTimer);
+      unsubscribe();
+      source?.close();
     };
   }, [enabled, client]);
   return state;
+}
+
+/** 1 s, 2 s, 4 s … up to 30 s between reconnection attempts. */
+export function reconnectDelayMs(failures: number): number {
+  return Math.min(30_000, 1000 * 2 ** Math.max(0, failures - 1));
 }

@@ -3,6 +3,7 @@ import { Navigate, NavLink, Route, Routes } from 'react-router';
 import { ApiKeysTab } from './admin/ApiKeys';
 import { GroupsTab } from './admin/Groups';
 import { NumbersTab } from './admin/Numbers';
+import { OptOutsTab } from './admin/OptOuts';
 import { ProvidersTab } from './admin/Providers';
 import { UsersTab } from './admin/Users';
 import { WebhooksTab } from './admin/Webhooks';
@@ -15,6 +16,7 @@ export default function AdminPage() {
     ['groups', 'Groups'],
     ['api-keys', 'API keys'],
     ['webhooks', 'Webhook log'],
+    ['opt-outs', 'Opt-outs'],
   ];
   return (
     <div className="page admin-page">
@@ -34,6 +36,7 @@ export default function AdminPage() {
         <Route path="groups" element={<GroupsTab />} />
         <Route path="api-keys" element={<ApiKeysTab />} />
         <Route path="webhooks" element={<WebhooksTab />} />
+        <Route path="opt-outs" element={<OptOutsTab />} />
       </Routes>
     </div>
   );

@@ -7,8 +7,9 @@ import { formatPhone, guessCountry, toE164 } from '../lib/format';
 import { MessageEditor, type EditorValue } from '../components/MessageEditor';
 import { useNumbers } from './Inbox';
 import { useAuth } from '../lib/auth';
-import { TemplatePicker, useTemplateFill } from '../components/TemplatePicker';
 import type { PhoneNumber } from '../lib/types';
+import { useMaxBodyLength } from '../lib/provider-limits';
+import { TemplatePicker, useTemplateFill } from '../components/TemplatePicker';
 
 /** "(415) 555-0100 — Support line · twilio": which line and which carrier a reply leaves through. */
 export function numberOptionLabel(n: PhoneNumber): string {
@@ -41,6 +42,7 @@ export default function ComposePage() {
     usable.find((n) => n.number === user?.defaultCallerId) ??
     usable.find((n) => n.number === localStorage.getItem(lastUsedKey)) ??
     (usable.length === 1 ? usable[0] : undefined);
+  const maxLength = useMaxBodyLength(from?.providerType);
   const country = from?.defaultCountry ?? guessCountry();
   const normalised = useMemo(() => toE164(typed, country), [typed, country]);
   const search = useContactSearch(typed.trim(), contacts.available && typed.trim().length >= 1);
@@ -94,7 +96,8 @@ export default function ComposePage() {
         <label>
           From
           <select name="from" value={from?.id ?? ''} onChange={(e) => setFromId(e.target.value)} data-testid="from-select">
-            {usable.length === 0 && <option value="">No numbers you may send from</option>}
+            {numbers.isLoading && <option value="">Loading numbers…</option>}
+            {!numbers.isLoading && usable.length === 0 && <option value="">No numbers you may send from</option>}
             {usable.length > 0 && !from && <option value="">Choose a number…</option>}
             {usable.map((n) => (
               <option key={n.id} value={n.id}>
@@ -159,7 +162,7 @@ export default function ComposePage() {
       </div>
       <div className="card">
         <TemplatePicker to={recipients[0]?.number ?? normalised ?? null} onUse={fill.apply} />
-        <MessageEditor key={fill.version} initialBody={fill.text} initialMedia={fill.media} allowDocuments onSend={send} placeholder="Write your message" disabled={!from || !canSend} />
+        <MessageEditor key={fill.version} initialBody={fill.text} initialMedia={fill.media} allowDocuments onSend={send} maxLength={maxLength} placeholder="Write your message" disabled={!from || !canSend} />
         {!from && usable.length > 1 && <p className="muted small">Choose the number to send from above.</p>}
       </div>
     </div>

@@ -34,7 +34,7 @@ export default function ContactsPage() {
           </Link>
         </div>
       </div>
-      <div className="split">
+      <div className={`split${contactId ? ' has-detail' : ''}`}>
         <div className="card list-card">
           <input type="search" placeholder="Search contacts" value={q} onChange={(e) => setQ(e.target.value)} aria-label="Search contacts" />
           {list.isError && <div className="notice error">{errorText(list.error)}</div>}
@@ -50,7 +50,14 @@ export default function ContactsPage() {
             {list.data?.items.length === 0 && <li className="muted">No contacts.</li>}
           </ul>
         </div>
-        <div className="detail">{contactId ? <ContactLoader key={contactId} id={contactId} /> : <p className="muted">Choose a contact or create one.</p>}</div>
+        <div className="detail">
+          {contactId && (
+            <Link className="button secondary back-to-list" to="/contacts">
+              ← All contacts
+            </Link>
+          )}
+          {contactId ? <ContactLoader key={contactId} id={contactId} /> : <p className="muted">Choose a contact or create one.</p>}
+        </div>
       </div>
     </div>
   );

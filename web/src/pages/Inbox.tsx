@@ -9,10 +9,11 @@ import { conversationTitle, formatPhone, shortTime } from '../lib/format';
 import type { Conversation, Message, Page, PhoneNumber, User } from '../lib/types';
 import { MessageBubble } from '../components/MessageBubble';
 import { MessageEditor, type EditorValue } from '../components/MessageEditor';
-import { CaseLinks } from '../components/CaseLinks';
 import { OptOutBanner, optOutExplanation } from '../components/OptOutBanner';
 import { useDebounced } from '../lib/use-debounced';
 import { useStickToBottom } from '../lib/use-stick-to-bottom';
+import { useMaxBodyLength } from '../lib/provider-limits';
+import { CaseLinks } from '../components/CaseLinks';
 
 type Filter = 'all' | 'mine' | 'unassigned' | 'unread' | 'failed' | 'notlinked';
 
@@ -177,6 +178,8 @@ function Thread({ conversationId }: { conversationId: string }) {
 
   const newestId = messages.at(-1)?.id;
   const scroller = useStickToBottom(newestId);
+  const numbers = useNumbers();
+  const maxLength = useMaxBodyLength(numbers.data?.find((n) => n.id === c?.numberId)?.providerType);
 
   const refresh = () => {
     void client.invalidateQueries({ queryKey: ['conversations'] });
@@ -290,7 +293,7 @@ function Thread({ conversationId }: { conversationId: string }) {
             {optOutExplanation(c.optOut)}
           </p>
         ) : (
-          <MessageEditor compact onSend={send} placeholder="Reply…" disabled={!c} />
+          <MessageEditor compact onSend={send} maxLength={maxLength} placeholder="Reply…" disabled={!c} />
         )}
       </div>
     </div>

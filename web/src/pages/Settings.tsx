@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type React from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, errorText } from '../lib/api';
+import { withTimeout } from '../lib/with-timeout';
 import { useAuth } from '../lib/auth';
 import { guessCountry, toE164 } from '../lib/format';
 
@@ -45,13 +46,21 @@ export default function SettingsPage() {
     }
   };
 
+  const PUSH_TIMEOUT_MS = 15_000;
   const subscribeThisDevice = () =>
     run(async () => {
       const permission = await Notification.requestPermission();
       if (permission !== 'granted') return 'Notifications are blocked for this site in the browser settings.';
       const { publicKey } = await api<{ publicKey: string }>('/push/vapid-public-key');
-      const registration = await navigator.serviceWorker.ready;
-      const subscription = (await registration.pushManager.getSubscription()) ?? (await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: urlBase64ToUint8Array(publicKey) }));
+      // The browser's push service can be unreachable (firewalls, no Google services): don't hang.
+      const registration = await withTimeout(navigator.serviceWorker.ready, PUSH_TIMEOUT_MS, 'The app’s service worker did not start; reload the page and try again.');
+      const subscription =
+        (await registration.pushManager.getSubscription()) ??
+        (await withTimeout(
+          registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: urlBase64ToUint8Array(publicKey) }),
+          PUSH_TIMEOUT_MS,
+          `The browser’s push service did not answer within ${PUSH_TIMEOUT_MS / 1000} seconds. It may be blocked on this network; notifications cannot be set up on this device right now.`,
+        ));
       await api('/push/subscriptions', { method: 'POST', body: subscription.toJSON() });
       return 'This device will get a notification for each new inbound message.';
     });

@@ -1,11 +1,11 @@
 /** Admin → Numbers: phone numbers, their provider account, routing to users and groups. */
 import { useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { api } from '../../lib/api';
+import { api, errorField } from '../../lib/api';
 import { formatPhone } from '../../lib/format';
 import type { PhoneNumber, ProviderAccount } from '../../lib/types';
 import { useNumbers, useUsers } from '../Inbox';
-import { useAccounts, useGroups, ErrorNote, Section, list } from './shared';
+import { useAccounts, useGroups, ErrorNote, FieldNote, Section, list } from './shared';
 
 export function NumbersTab() {
   const numbers = useNumbers();
@@ -115,6 +115,12 @@ function NumberForm({ accounts, number, onDone }: { accounts: ProviderAccount[];
       onDone();
     },
   });
+  const badField = errorField(save.error);
+  // An error belongs to the input it names, and goes away once that input changes.
+  const edit = (changes: Partial<typeof form>) => {
+    if (save.error) save.reset();
+    setForm({ ...form, ...changes });
+  };
   return (
     <form
       className="form-grid inset"
@@ -127,12 +133,12 @@ function NumberForm({ accounts, number, onDone }: { accounts: ProviderAccount[];
       {!number && (
         <label>
           Number (E.164, a local number with a default country, or a sender ID)
-          <input name="number" required value={form.number} onChange={(e) => setForm({ ...form, number: e.target.value })} placeholder="+15551230000" />
+          <input name="number" required value={form.number} onChange={(e) => edit({ number: e.target.value })} placeholder="+15551230000" />
         </label>
       )}
       <label>
         Provider account
-        <select name="providerAccountId" required value={form.providerAccountId} onChange={(e) => setForm({ ...form, providerAccountId: e.target.value })}>
+        <select name="providerAccountId" required value={form.providerAccountId} onChange={(e) => edit({ providerAccountId: e.target.value })}>
           {accounts.length === 0 && <option value="">Add a provider account first</option>}
           {accounts.map((a) => (
             <option key={a.id} value={a.id}>
@@ -148,7 +154,7 @@ function NumberForm({ accounts, number, onDone }: { accounts: ProviderAccount[];
             <input
               type="checkbox"
               checked={form.userIds.includes(u.id)}
-              onChange={(e) => setForm({ ...form, userIds: e.target.checked ? [...form.userIds, u.id] : form.userIds.filter((id) => id !== u.id) })}
+              onChange={(e) => edit({ userIds: e.target.checked ? [...form.userIds, u.id] : form.userIds.filter((id) => id !== u.id) })}
             />
             {u.name} {u.extension ? `(ext ${u.extension})` : ''}
           </label>
@@ -162,7 +168,7 @@ function NumberForm({ accounts, number, onDone }: { accounts: ProviderAccount[];
               <input
                 type="checkbox"
                 checked={form.groupIds.includes(g.id)}
-                onChange={(e) => setForm({ ...form, groupIds: e.target.checked ? [...form.groupIds, g.id] : form.groupIds.filter((id) => id !== g.id) })}
+                onChange={(e) => edit({ groupIds: e.target.checked ? [...form.groupIds, g.id] : form.groupIds.filter((id) => id !== g.id) })}
               />
               {g.name}
             </label>
@@ -171,24 +177,25 @@ function NumberForm({ accounts, number, onDone }: { accounts: ProviderAccount[];
       )}
       <label>
         Extensions
-        <input name="extensions" value={form.extensions} onChange={(e) => setForm({ ...form, extensions: e.target.value })} placeholder="1001, 1002" />
+        <input name="extensions" value={form.extensions} onChange={(e) => edit({ extensions: e.target.value })} placeholder="1001, 1002" />
       </label>
       <label>
         Email copies to
-        <input name="emails" value={form.emails} onChange={(e) => setForm({ ...form, emails: e.target.value })} placeholder="sales@example.com" />
+        <input name="emails" value={form.emails} onChange={(e) => edit({ emails: e.target.value })} placeholder="sales@example.com" aria-invalid={badField?.startsWith('destinations.emails') || undefined} />
+        <FieldNote error={save.error} field="destinations.emails" />
       </label>
       <label>
         Default country
-        <input name="defaultCountry" maxLength={2} value={form.defaultCountry} onChange={(e) => setForm({ ...form, defaultCountry: e.target.value })} placeholder="US" />
+        <input name="defaultCountry" maxLength={2} value={form.defaultCountry} onChange={(e) => edit({ defaultCountry: e.target.value })} placeholder="US" />
       </label>
       <label>
         Messages per second
-        <input name="mps" type="number" min={0} step="0.1" value={form.mps} onChange={(e) => setForm({ ...form, mps: e.target.value })} placeholder="provider default" />
+        <input name="mps" type="number" min={0} step="0.1" value={form.mps} onChange={(e) => edit({ mps: e.target.value })} placeholder="provider default" />
       </label>
       <label className="check">
-        <input type="checkbox" checked={form.systemNotification} onChange={(e) => setForm({ ...form, systemNotification: e.target.checked })} /> System notification number (voicemail alerts, not routed to an inbox)
+        <input type="checkbox" checked={form.systemNotification} onChange={(e) => edit({ systemNotification: e.target.checked })} /> System notification number (voicemail alerts, not routed to an inbox)
       </label>
-      <ErrorNote error={save.error} />
+      {!badField?.startsWith('destinations.emails') && <ErrorNote error={save.error} />}
       <div className="button-row">
         <button className="primary" type="submit" disabled={save.isPending} data-testid="save-number">
           {number ? 'Save' : 'Add number'}
