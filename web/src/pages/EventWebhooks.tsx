@@ -5,6 +5,7 @@ import { api, errorText } from '../lib/api';
 import { fullTime } from '../lib/format';
 import type { Page } from '../lib/types';
 import '../components/automation.css';
+import './workflows.css';
 
 interface Endpoint {
   id: string;
@@ -80,7 +81,7 @@ function CreateForm({ onCreated }: { onCreated(secret: string): void }) {
       <fieldset>
         <legend>Events</legend>
         {EVENTS.map((name) => (
-          <label key={name} className="checkbox">
+          <label key={name} className="check">
             <input type="checkbox" checked={events.includes(name)} onChange={(e) => setEvents(e.target.checked ? [...events, name] : events.filter((x) => x !== name))} /> {name}
           </label>
         ))}

@@ -7,6 +7,7 @@ import { useTemplates } from '../lib/automation';
 import { fullTime } from '../lib/format';
 import type { Page, PhoneNumber } from '../lib/types';
 import '../components/automation.css';
+import './workflows.css';
 
 type Step =
   | { type: 'send_message'; templateId?: string; text?: string; toContactField?: string; from?: string }
@@ -190,13 +191,13 @@ function WorkflowEditor({ initial, onSaved }: { initial: Workflow | null; onSave
           <div>
             Only on numbers:{' '}
             {(numbers.data ?? []).map((n) => (
-              <label key={n.id} className="checkbox">
+              <label key={n.id} className="check">
                 <input type="checkbox" checked={numberIds.includes(n.id)} onChange={(e) => setNumberIds(e.target.checked ? [...numberIds, n.id] : numberIds.filter((x) => x !== n.id))} /> {n.number}
               </label>
             ))}
           </div>
         )}
-        <label className="checkbox">
+        <label className="check">
           <input type="checkbox" checked={runWithoutContact} onChange={(e) => setRunWithoutContact(e.target.checked)} /> Also run once when no contact matches the number
         </label>
       </fieldset>
@@ -249,7 +250,7 @@ function WorkflowEditor({ initial, onSaved }: { initial: Workflow | null; onSave
           </button>
         </div>
       </fieldset>
-      <label className="checkbox">
+      <label className="check">
         <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} /> Enabled
       </label>
       <div>
