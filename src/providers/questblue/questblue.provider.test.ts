@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAccountAndNumber, createTestApp, createTestTenant, type Tenant, type TestApp } from '../../../test/helper.js';
 import { MalformedWebhookError } from '../core/errors.js';
 import { basicAuth } from '../core/http.js';
 import type { AdapterDeps, OutboundMessage, WebhookRequest } from '../core/types.js';
@@ -153,5 +154,35 @@ describe('questblue sends', () => {
     await a.fetchMedia('https://cdn.example.net/a.jpg');
     expect(requests[0]!.headers).toMatchObject({ authorization: basicAuth(credentials.login, credentials.password), 'security-key': credentials.securityKey });
     expect(requests[1]!.headers).toEqual({});
+  });
+});
+
+describe('questblue group MMS through the app', () => {
+  let harness: TestApp;
+  let tenant: Tenant;
+  let webhookUrl: string;
+
+  beforeAll(async () => {
+    harness = await createTestApp();
+    tenant = await createTestTenant(harness.ctx);
+    ({ webhookUrl } = await createAccountAndNumber(harness.app, tenant, { type: 'questblue', credentials, baseUrl: 'http://127.0.0.1:9', number: '+14155550100', mps: 0 }));
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it('stores a message to several numbers once, in one group conversation', async () => {
+    const url = new URL(webhookUrl);
+    const payload = JSON.stringify({ from: '4155550199', to: ['4155550100', '4155550142', '4155550177'], text: 'Dinner at 7?', media: [], segments: '1', type: 'MMS' });
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const response = await harness.app.inject({ method: 'POST', url: url.pathname + url.search, headers: { 'content-type': 'application/json' }, payload });
+      expect(response.statusCode, response.body).toBe(200);
+    }
+    const messages = (await harness.app.inject({ method: 'GET', url: '/api/v1/messages?direction=inbound', headers: tenant.auth })).json().items;
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatchObject({ from: '+14155550199', to: ['+14155550100', '+14155550142', '+14155550177'], body: 'Dinner at 7?' });
+    const conversations = (await harness.app.inject({ method: 'GET', url: '/api/v1/conversations', headers: tenant.auth })).json().items;
+    const conversation = conversations.find((c: { id: string }) => c.id === messages[0].conversationId);
+    expect([...conversation.remoteNumbers].sort()).toEqual(['+14155550142', '+14155550177', '+14155550199']);
   });
 });
