@@ -140,6 +140,7 @@ describe('workflows', () => {
       steps: [{ type: 'http_webhook', url: receiver.url('/crm') }, { type: 'http_webhook', url: receiver.url('/crm-down') }, { type: 'add_tag', tag: 'never' }],
     });
     receiver.answer('/crm-down', 500);
+    const failures = (await api('POST', '/event-webhooks', { url: receiver.url('/failures'), events: ['workflow.run.failed'] })).json();
     await inbound('+15557008007', 'please update the CRM');
     const [run] = await finished(wf.id);
     const call = receiver.on('/crm')[0]!;
@@ -150,6 +151,10 @@ describe('workflows', () => {
     expect(run!.steps[0]).toMatchObject({ outcome: 'ok', response: { statusCode: 200, body: 'ok /crm' } });
     expect(run!.steps[1]).toMatchObject({ outcome: 'failed', response: { statusCode: 500, body: 'failure 500 at /crm-down' } });
     expect(run!.steps).toHaveLength(2);
+    // Integrations hear about the failed run, signed with the endpoint's secret.
+    const failed = await eventually(async () => receiver.on('/failures')[0]);
+    const event = new Webhook(failures.secret).verify(failed.body, { 'webhook-id': failed.headers['webhook-id']!, 'webhook-timestamp': failed.headers['webhook-timestamp']!, 'webhook-signature': failed.headers['webhook-signature']! }) as { type: string; data: { id: string; status: string; workflowId: string } };
+    expect(event).toMatchObject({ type: 'workflow.run.failed', data: { workflowId: wf.id, status: 'failed' } });
   });
 
   it('does not start runs whose conditions fail, nor runs of paused workflows', async () => {
