@@ -3,7 +3,9 @@
  * users (and roles), groups, API keys, opt-outs or the compliance/notification settings is
  * recorded with the caller, address, target and the requested change (secrets redacted), plus
  * the target's previous state for updates and deletions. Routes with their own audit calls
- * (templates, tenant settings, workflows, webhooks) are not listed here.
+ * (templates, tenant settings, workflows, webhooks) are not listed here. The entry is written
+ * after the route's own transaction, before the answer is sent: a crash between the two can
+ * lose an entry, never invent one.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
