@@ -168,6 +168,20 @@ describe('workflows', () => {
     expect(await runs(paused.id)).toEqual([]);
   });
 
+  it('pausing a workflow stops its waiting runs before they send', async () => {
+    await contact('Paula Pause', '+15557008009');
+    const wf = await workflow({ name: 'Later', trigger: { type: 'message.received', bodyGlob: 'later*' }, steps: [{ type: 'wait', minutes: 5 }, { type: 'send_message', text: 'Reminder' }] });
+    await inbound('+15557008009', 'later please');
+    await eventually(async () => (await runs(wf.id))[0]?.status === 'waiting');
+    expect((await api('PATCH', `/workflows/${wf.id}`, { enabled: false })).statusCode).toBe(200);
+    // The five minutes pass.
+    await t.ctx.db.updateTable('jobs').set({ run_at: new Date(Date.now() - 1000).toISOString() }).where('name', '=', 'workflow.run').where('dead', '=', 0).execute();
+    t.ctx.queue.wake();
+    const [run] = await finished(wf.id);
+    expect(run).toMatchObject({ status: 'stopped', error: 'the workflow was paused' });
+    expect(await outboundTo('+15557008009')).toEqual([]);
+  });
+
   it('refuses bad definitions with 4xx naming the problem', async () => {
     const bad = async (payload: object, text: string) => {
       const res = await api('POST', '/workflows', { name: 'bad', trigger: { type: 'message.received' }, steps: [{ type: 'stop' }], ...payload });

@@ -38,6 +38,8 @@ export function runWorkflowJob(ctx: AppContext): JobDefinition<{ runId: string }
       if (!run || (run.status !== 'running' && run.status !== 'waiting')) return;
       const workflow = await ctx.db.selectFrom('workflows').selectAll().where('tenant_id', '=', run.tenant_id).where('id', '=', run.workflow_id).executeTakeFirst();
       if (!workflow) return;
+      // Pausing a workflow also ends its runs still waiting (a paused workflow sends nothing).
+      if (workflow.enabled !== 1) return finish(ctx, run, JSON.parse(run.log) as RunLogEntry[], 'stopped', 'the workflow was paused');
       await execute(ctx, workflow, run);
     },
     async onGiveUp({ runId }, error) {
