@@ -63,6 +63,20 @@ describe('SMPP carrier (type smpp)', () => {
     expect(smsc.binds).toBeGreaterThanOrEqual(1);
   });
 
+  it('refuses unusable settings with a 400 naming the field', async () => {
+    for (const [extra, field] of [
+      [{ port: 'abc' }, 'credentials.port'],
+      [{ windowSize: '0' }, 'credentials.windowSize'],
+      [{ host: 'smsc.example.com/path' }, 'credentials.host'],
+      [{ password: 'longer-than-8' }, 'credentials.password'],
+      [{ bindMode: 'sideways' }, 'credentials.bindMode'],
+    ] as const) {
+      const response = await api('POST', '/provider-accounts', { type: 'smpp', name: 'bad', credentials: credentials(2775, extra) });
+      expect(response.statusCode, JSON.stringify(extra)).toBe(400);
+      expect(response.json().error.message).toContain(field);
+    }
+  });
+
   it('refuses to connect to a private address the operator has not allowed', async () => {
     const created = await api('POST', '/provider-accounts', { type: 'smpp', name: 'internal', credentials: credentials(2775, { host: '10.1.2.3' }) });
     expect(created.statusCode).toBe(201);

@@ -38,8 +38,13 @@ function int(credentials: Record<string, string>, key: string, fallback: number,
 
 export function smppConfig(credentials: Record<string, string>): SmppConfig {
   const optionalInt = (key: string) => (credentials[key] ? int(credentials, key, 0, 0, 255) : null);
+  const host = (credentials.host ?? '').trim();
+  if (!/^[A-Za-z0-9.:\[\]-]{1,253}$/.test(host)) throw new SmppConfigError(`credentials.host must be a host name or IP address, got "${host.slice(0, 60)}"`);
+  if ((credentials.systemId ?? '').length > 15) throw new SmppConfigError('credentials.systemId is at most 15 characters in SMPP 3.4');
+  if ((credentials.password ?? '').length > 8) throw new SmppConfigError('credentials.password is at most 8 characters in SMPP 3.4');
+  if ((credentials.systemType ?? '').length > 12) throw new SmppConfigError('credentials.systemType is at most 12 characters in SMPP 3.4');
   return {
-    host: credentials.host ?? '',
+    host,
     port: int(credentials, 'port', 2775, 1, 65535),
     tls: credentials.tls === 'on',
     tlsCa: credentials.tlsCa || null,

@@ -59,6 +59,7 @@ export class SmppHost implements SessionHost {
     this.timer = this.outboxTimer = null;
     await this.scanning;
     await Promise.all([...this.held.keys()].map((id) => this.drop(id, 'this node shut down')));
+    await Promise.all(this.dropping.values());
   }
 
   /**
@@ -145,7 +146,8 @@ export class SmppHost implements SessionHost {
     this.scans += 1;
     const accounts = await this.ctx.db.selectFrom('provider_accounts').selectAll().where('type', '=', 'smpp').execute();
     const present = new Set(accounts.map((a) => a.id));
-    for (const id of this.held.keys()) if (!present.has(id)) await this.drop(id, 'the account was deleted');
+    // Unbinding waits for the SMSC; it runs beside the scan so lease renewals are never late.
+    for (const id of this.held.keys()) if (!present.has(id)) this.dropLater(id, 'the account was deleted');
     for (const account of accounts) {
       if (!this.timer) return;
       const mine = await takeLease(this.ctx.db, account.id, this.node, this.timing);
@@ -153,13 +155,35 @@ export class SmppHost implements SessionHost {
       if (!this.timer) return;
       const held = this.held.get(account.id);
       if (!mine) {
-        if (held) await this.drop(account.id, 'another node took the bind over', false);
+        if (held) this.dropLater(account.id, 'another node took the bind over', false);
         continue;
       }
-      if (held && held.updatedAt !== account.updated_at) await this.drop(account.id, 'the account settings changed', false);
-      if (!this.held.has(account.id)) this.bind(account);
-      else if (this.scans % SWEEP_EVERY_SCANS === 0) await this.held.get(account.id)!.session?.sweep();
+      if (held && held.updatedAt !== account.updated_at) this.dropLater(account.id, 'the account settings changed', false);
+      // A new bind waits until the old one has unbound (SMSCs often allow one bind per login).
+      if (!this.held.has(account.id) && !this.dropping.has(account.id)) this.bind(account);
+      else if (this.scans % SWEEP_EVERY_SCANS === 0) this.sweepLater(account.id);
     }
+  }
+
+  private readonly dropping = new Map<string, Promise<void>>();
+  private sweeping = false;
+
+  private dropLater(accountId: string, reason: string, release = true): void {
+    if (this.dropping.has(accountId)) return;
+    const done = this.drop(accountId, reason, release)
+      .catch((error: unknown) => this.ctx.log.warn({ err: error, accountId }, 'SMPP session did not close cleanly'))
+      .finally(() => this.dropping.delete(accountId));
+    this.dropping.set(accountId, done);
+  }
+
+  private sweepLater(accountId: string): void {
+    const session = this.held.get(accountId)?.session;
+    if (!session || this.sweeping) return;
+    this.sweeping = true;
+    void session
+      .sweep()
+      .catch((error: unknown) => this.ctx.log.warn({ err: error, accountId }, 'SMPP MO parts sweep failed'))
+      .finally(() => (this.sweeping = false));
   }
 
   private bind(account: ProviderAccountTable): void {

@@ -3,8 +3,10 @@
  * each send to this node's session host (smpp.host.ts); MO messages and receipts arrive as
  * deliver_sm on the bind and go through the same inbound pipeline as webhooks.
  */
+import { CredentialsError } from '../core/credentials.js';
 import { MalformedWebhookError, ProviderError, UnsupportedCapabilityError, WebhookAuthError } from '../core/errors.js';
 import type { AdapterDeps, ProviderAccountConfig, ProviderAdapter, ProviderModule } from '../core/types.js';
+import { smppConfig, SmppConfigError } from './smpp.config.js';
 import { SmppHost } from './smpp.host.js';
 import { smppManifest } from './smpp.manifest.js';
 
@@ -35,4 +37,12 @@ export const smppProvider: ProviderModule = {
   manifest: smppManifest,
   create: createSmppProvider,
   sessions: (ctx) => new SmppHost(ctx),
+  validate(credentials) {
+    try {
+      smppConfig(credentials);
+    } catch (error) {
+      if (error instanceof SmppConfigError) throw new CredentialsError(error.message);
+      throw error;
+    }
+  },
 };
