@@ -6,6 +6,7 @@ import { bootstrap } from './bootstrap.js';
 import type { Config } from './config/env.js';
 import { createContext, type AppContext } from './context.js';
 import { registerJobs } from './jobs/index.js';
+import { scheduleRetention } from './services/retention.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -25,6 +26,7 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
     // Carrier sessions (SMPP binds) live where sends run.
     ctx.sessions.start();
   }
+  const stopRetention = config.runWorkers ? scheduleRetention(ctx) : () => undefined;
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `${config.tlsCert ? 'https' : 'http'}://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
@@ -36,6 +38,7 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
       ctx.log.info({ graceMs: config.shutdownGraceMs }, 'shutting down: no new jobs are claimed; in-flight work gets the grace period');
       // Workers stop claiming at once; event streams are ended by the app's preClose hook;
       // jobs still running after the grace period are released to other nodes.
+      stopRetention();
       const draining = ctx.queue.stop(config.shutdownGraceMs);
       await app.close();
       await draining;

@@ -70,6 +70,17 @@ export class MediaStore {
     return { contentType: media.content_type, data };
   }
 
+  /** Deletes stored media created before `before` (retention); returns how many went. */
+  async purgeOlderThan(before: string, batch = 500): Promise<number> {
+    const rows = await this.db.selectFrom('media').select(['id', 'storage_key']).where('created_at', '<', before).limit(batch).execute();
+    for (const row of rows) {
+      const prefix = row.storage_key?.slice(0, row.storage_key.indexOf(':')) ?? '';
+      if (row.storage_key && this.readers[prefix]) await this.readers[prefix].remove(row.storage_key);
+    }
+    if (rows.length) await this.db.deleteFrom('media').where('id', 'in', rows.map((row) => row.id)).execute();
+    return rows.length;
+  }
+
   signedUrl(mediaId: string, ttlSeconds = URL_TTL_SECONDS): string {
     const expires = Math.floor(Date.now() / 1000) + ttlSeconds;
     return `${this.publicUrl}/media/${mediaId}?expires=${expires}&sig=${this.secrets.sign(`media:${mediaId}:${expires}`)}`;

@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { MediaStoreConfig } from '../../config/env.js';
 import type { Db, Dialect } from '../../db/client.js';
 
@@ -16,6 +16,8 @@ export interface BlobStore {
   write(tenantId: string, id: string, data: Buffer): Promise<string>;
   /** Reads bytes back; null when they are gone. */
   read(storageKey: string): Promise<Buffer | null>;
+  /** Removes bytes (retention); missing bytes are not an error. */
+  remove(storageKey: string): Promise<void>;
 }
 
 export class LocalBlobStore implements BlobStore {
@@ -27,6 +29,16 @@ export class LocalBlobStore implements BlobStore {
     await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
     await fs.writeFile(file, data, { mode: 0o600 });
     return `file:${tenantId}/${id}`;
+  }
+
+  private fileFor(storageKey: string): string | null {
+    const relative = path.normalize(storageKey.replace(/^file:/, ''));
+    return relative.startsWith('..') || path.isAbsolute(relative) ? null : path.join(this.folder, relative);
+  }
+
+  async remove(storageKey: string): Promise<void> {
+    const file = this.fileFor(storageKey);
+    if (file) await fs.rm(file, { force: true });
   }
 
   async read(storageKey: string): Promise<Buffer | null> {
@@ -47,6 +59,10 @@ export class DatabaseBlobStore implements BlobStore {
   async write(_tenantId: string, id: string, data: Buffer): Promise<string> {
     await this.db.insertInto('media_blobs').values({ id, data }).execute();
     return `db:${id}`;
+  }
+
+  async remove(storageKey: string): Promise<void> {
+    await this.db.deleteFrom('media_blobs').where('id', '=', storageKey.slice(3)).execute();
   }
 
   async read(storageKey: string): Promise<Buffer | null> {
@@ -75,6 +91,12 @@ export class S3BlobStore implements BlobStore {
     const key = this.objectKey(tenantId, id);
     await this.client.send(new PutObjectCommand({ Bucket: this.config.bucket, Key: key, Body: data }));
     return `s3:${this.config.bucket}/${key}`;
+  }
+
+  async remove(storageKey: string): Promise<void> {
+    const rest = storageKey.slice(3);
+    const slash = rest.indexOf('/');
+    await this.client.send(new DeleteObjectCommand({ Bucket: rest.slice(0, slash), Key: rest.slice(slash + 1) }));
   }
 
   async read(storageKey: string): Promise<Buffer | null> {

@@ -12,7 +12,7 @@ import { AppError } from '../../errors.js';
 import { acceptMessage } from '../send-message.js';
 import { linkConversationContacts } from './contacts.js';
 import { queueEmailCopy } from './email-copy.js';
-import { addOptOut, detectKeyword, removeOptOut, TENANT_SCOPE } from './opt-outs.js';
+import { addOptOut, CONDITIONAL_OPT_IN_KEYWORDS, detectKeyword, removeOptOut, TENANT_SCOPE } from './opt-outs.js';
 import { getComplianceSettings, routingDb } from './tables.js';
 
 const UNMONITORED_WINDOW_MS = 24 * 3600 * 1000;
@@ -47,7 +47,9 @@ async function handleKeyword(ctx: AppContext, message: MessageTable, number: Num
     ctx.events.publish({ type: 'optout.changed', tenantId: message.tenant_id, numberId: number.id, data: { phone, optedOut: true, numberId: scope === TENANT_SCOPE ? null : number.id, source: 'keyword' } });
     reply = settings.optOutReply;
   } else if (keyword === 'opt_in') {
-    await removeOptOut(ctx.db, message.tenant_id, phone, number.id);
+    const removed = await removeOptOut(ctx.db, message.tenant_id, phone, number.id);
+    // A plain "Yes" from someone who never opted out is a conversation, not a keyword.
+    if (removed === 0 && CONDITIONAL_OPT_IN_KEYWORDS.includes(message.body.trim().replace(/[.!?]+$/, '').toUpperCase())) return;
     ctx.log.info({ tenantId: message.tenant_id, numberId: number.id }, 'remote number opted back in');
     ctx.events.publish({ type: 'optout.changed', tenantId: message.tenant_id, numberId: number.id, data: { phone, optedOut: false, numberId: number.id, source: 'keyword' } });
     reply = settings.optInReply;

@@ -12,15 +12,25 @@ import type { SendInput, SendValidation } from '../send-message.js';
 import { routingDb, withRouting, type OptOutTable } from './tables.js';
 import type { Executor } from './types.js';
 
-/** The FCC list and its usual variants: the whole message, trimmed, any case. */
-export const OPT_OUT_KEYWORDS = ['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPT OUT', 'OPTOUT'] as const;
+/**
+ * The FCC list and its usual variants: the whole message, any case, with surrounding punctuation
+ * and hyphens ignored ("Stop.", "STOP ALL", "opt-out").
+ */
+export const OPT_OUT_KEYWORDS = ['STOP', 'STOPALL', 'STOP ALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPT OUT', 'OPTOUT'] as const;
+/** "Yes" is an everyday answer: it opts back in only a number that is opted out. */
+export const CONDITIONAL_OPT_IN_KEYWORDS: readonly string[] = ['YES'];
 export const OPT_IN_KEYWORDS = ['START', 'UNSTOP', 'YES'] as const;
 export const HELP_KEYWORDS = ['HELP', 'INFO'] as const;
 
 export type KeywordKind = 'opt_out' | 'opt_in' | 'help';
 
 export function detectKeyword(body: string): KeywordKind | null {
-  const word = body.trim().replace(/\s+/g, ' ').toUpperCase();
+  const word = body
+    .trim()
+    .replace(/^[\s"'([{]+|[\s.!?,;:"')\]}]+$/g, '')
+    .replace(/[-_]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .toUpperCase();
   if (!word) return null;
   if ((OPT_OUT_KEYWORDS as readonly string[]).includes(word)) return 'opt_out';
   if ((OPT_IN_KEYWORDS as readonly string[]).includes(word)) return 'opt_in';

@@ -8,7 +8,7 @@ import type { AppContext } from '../../../context.js';
 import { now } from '../../../db/client.js';
 import { AppError, notFound } from '../../../errors.js';
 import { toE164 } from '../../../lib/phone.js';
-import { accessScope, canSeeConversation } from '../../../services/access.js';
+import { accessScope, canSeeConversation, visibleNumberIds } from '../../../services/access.js';
 import { createContact, serializeContacts, updateContact, type FieldValue } from '../../../services/routing/contacts.js';
 import { parseCsv } from '../../../services/routing/csv.js';
 import { routingDb, withRouting } from '../../../services/routing/tables.js';
@@ -87,12 +87,33 @@ export async function contactRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
     return (await serializeContacts(ctx, [await find(request.auth.tenantId, request.params.id)]))[0];
   });
 
+  /**
+   * Agents edit the contacts of their own conversations (and unlinked ones, e.g. just created);
+   * contacts that only appear in other people's conversations are an admin's.
+   */
+  const assertMayEdit = async (request: FastifyRequest, contactId: string) => {
+    if (request.auth.role !== 'agent') return;
+    const visible = (await visibleNumberIds(ctx, request.auth)) ?? [];
+    const links = await withRouting(ctx.db)
+      .selectFrom('conversation_contacts')
+      .innerJoin('conversations', 'conversations.id', 'conversation_contacts.conversation_id')
+      .select(['conversations.number_id'])
+      .where('conversation_contacts.contact_id', '=', contactId)
+      .where('conversations.tenant_id', '=', request.auth.tenantId)
+      .execute();
+    if (links.length > 0 && !links.some((link) => link.number_id !== null && visible.includes(link.number_id))) {
+      throw new AppError('forbidden', 'this contact belongs to conversations on numbers not routed to you; ask an admin to change it', { statusCode: 403 });
+    }
+  };
+
   app.patch<{ Params: { id: string }; Body: Static<typeof UpdateContact> }>('/contacts/:id', { schema: { tags: ['contacts'], body: UpdateContact } }, async (request) => {
+    await assertMayEdit(request, request.params.id);
     const row = await updateContact(ctx, await find(request.auth.tenantId, request.params.id), request.body);
     return (await serializeContacts(ctx, [row]))[0];
   });
 
   app.delete<{ Params: { id: string } }>('/contacts/:id', { schema: { tags: ['contacts'] } }, async (request, reply) => {
+    await assertMayEdit(request, request.params.id);
     const row = await find(request.auth.tenantId, request.params.id);
     await ctx.db.transaction().execute(async (trx) => {
       const tx = withRouting(trx);

@@ -13,7 +13,7 @@ import { containsDigits, phoneDigits, statusList } from '../../../services/inbox
 import { decodeCursor, page, PagingQuery } from './paging.js';
 
 const MediaItem = Type.Union([
-  Type.Object({ url: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
+  Type.Object({ url: Type.String({ minLength: 1, maxLength: 2000, pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^\\s]+$', description: 'an http(s) URL' }) }, { additionalProperties: false }),
   Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
 ]);
 const SendBody = Type.Object(

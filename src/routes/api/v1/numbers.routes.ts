@@ -9,6 +9,7 @@ import { newId } from '../../../lib/ids.js';
 import { isSenderId, requireE164 } from '../../../lib/phone.js';
 import { requireAdmin } from '../../../plugins/auth.js';
 import { sendableNumberIds } from '../../../services/inbox/sendable-numbers.js';
+import { visibleNumberIds } from '../../../services/access.js';
 
 const Destinations = Type.Object(
   {
@@ -57,7 +58,10 @@ export async function numberRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
   };
 
   app.get('/numbers', { schema: { tags: ['numbers'] } }, async (request) => {
-    const rows = await ctx.db.selectFrom('numbers').selectAll().where('tenant_id', '=', request.auth.tenantId).orderBy('number').execute();
+    // Agents see the numbers routed to them, not the whole tenant's (least privilege).
+    const visible = await visibleNumberIds(ctx, request.auth);
+    const all = await ctx.db.selectFrom('numbers').selectAll().where('tenant_id', '=', request.auth.tenantId).orderBy('number').execute();
+    const rows = visible ? all.filter((row) => visible.includes(row.id)) : all;
     // Compose shows each number as "label · provider" and offers only those the caller may send from.
     const [accounts, sendable] = await Promise.all([
       ctx.db.selectFrom('provider_accounts').select(['id', 'name', 'type']).where('tenant_id', '=', request.auth.tenantId).execute(),
@@ -102,7 +106,11 @@ export async function numberRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
     return reply.status(201).send(serializeNumber(row));
   });
 
-  app.get<{ Params: { id: string } }>('/numbers/:id', { schema: { tags: ['numbers'] } }, async (request) => serializeNumber(await find(request.auth.tenantId, request.params.id)));
+  app.get<{ Params: { id: string } }>('/numbers/:id', { schema: { tags: ['numbers'] } }, async (request) => {
+    const visible = await visibleNumberIds(ctx, request.auth);
+    if (visible && !visible.includes(request.params.id)) throw notFound('number', request.params.id);
+    return serializeNumber(await find(request.auth.tenantId, request.params.id));
+  });
 
   app.patch<{ Params: { id: string }; Body: Static<typeof UpdateNumber> }>('/numbers/:id', { schema: { tags: ['numbers'], body: UpdateNumber } }, async (request) => {
     requireAdmin(request);

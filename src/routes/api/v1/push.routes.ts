@@ -74,7 +74,10 @@ export async function pushRoutes(app: FastifyInstance, { ctx }: { ctx: AppContex
       last_error: null,
     };
     await db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('push_subscriptions').where('endpoint', '=', row.endpoint).execute();
+      // A browser re-subscribing replaces its own row; another organisation's row is never touched.
+      const existing = await trx.selectFrom('push_subscriptions').select(['tenant_id']).where('endpoint', '=', row.endpoint).executeTakeFirst();
+      if (existing && existing.tenant_id !== row.tenant_id) throw new AppError('conflict', 'this browser receives notifications for another organisation; turn them off there first');
+      await trx.deleteFrom('push_subscriptions').where('tenant_id', '=', row.tenant_id).where('endpoint', '=', row.endpoint).execute();
       await trx.insertInto('push_subscriptions').values(row).execute();
     });
     return reply.status(201).send({ id: row.id });
@@ -82,7 +85,7 @@ export async function pushRoutes(app: FastifyInstance, { ctx }: { ctx: AppContex
 
   app.delete<{ Body: Static<typeof Unsubscribe> }>('/push/subscriptions', { schema: { tags: ['push'], body: Unsubscribe } }, async (request, reply) => {
     const userId = sessionUser(request);
-    await db.deleteFrom('push_subscriptions').where('user_id', '=', userId).where('endpoint', '=', request.body.endpoint).execute();
+    await db.deleteFrom('push_subscriptions').where('tenant_id', '=', request.auth.tenantId).where('user_id', '=', userId).where('endpoint', '=', request.body.endpoint).execute();
     return reply.status(204).send();
   });
 

@@ -2,12 +2,13 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../context.js';
+import { visibleNumberIds } from '../../../services/access.js';
 import { AppError } from '../../../errors.js';
 import { requireE164, toE164 } from '../../../lib/phone.js';
 import type { SandboxAdapter } from '../../../providers/sandbox/sandbox.provider.js';
 
 const MediaItem = Type.Union([
-  Type.Object({ url: Type.String({ minLength: 1, maxLength: 2000 }), contentType: Type.Optional(Type.String({ maxLength: 100 })) }, { additionalProperties: false }),
+  Type.Object({ url: Type.String({ minLength: 1, maxLength: 2000, pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^\\s]+$', description: 'an http(s) URL' }), contentType: Type.Optional(Type.String({ maxLength: 100 })) }, { additionalProperties: false }),
   Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
 ]);
 const Inbound = Type.Object(
@@ -28,6 +29,8 @@ export async function sandboxRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
       .where('numbers.number', '=', to)
       .executeTakeFirst();
     if (!number) throw new AppError('unknown_number', `to "${request.body.to}" is not a number of this tenant`);
+    const visible = await visibleNumberIds(ctx, request.auth);
+    if (visible && !visible.includes(number.id)) throw new AppError('forbidden', `${to} is not routed to you, so you cannot text it from the sandbox`, { statusCode: 403 });
     if (number.type !== 'sandbox') throw new AppError('validation_error', `${to} uses ${number.type}; the sandbox can only text sandbox numbers`);
     const media = [];
     for (const [index, item] of (request.body.media ?? []).entries()) {

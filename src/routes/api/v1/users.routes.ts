@@ -37,6 +37,11 @@ const CreateUser = Type.Object(
 /** `currentPassword` is required when people change their own password. */
 const UpdateUser = Type.Partial(Type.Object({ ...fields, currentPassword: Type.String({ minLength: 1, maxLength: 1000 }) }), { additionalProperties: false });
 
+/** What an agent may know about a colleague. */
+function colleague(user: UserTable) {
+  return { id: user.id, name: user.name, role: user.role, extension: user.extension };
+}
+
 export function serializeUser(user: UserTable) {
   return {
     id: user.id,
@@ -70,7 +75,9 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: AppContex
 
   app.get('/users', { schema: { tags: ['users'] } }, async (request) => {
     const rows = await ctx.db.selectFrom('users').selectAll().where('tenant_id', '=', request.auth.tenantId).orderBy('created_at').execute();
-    return { items: rows.map(serializeUser), nextCursor: null };
+    // Agents see colleagues as far as assigning and mentioning needs: no emails, mobiles or permissions.
+    const show = (row: UserTable) => (request.auth.role === 'agent' && row.id !== request.auth.userId ? colleague(row) : serializeUser(row));
+    return { items: rows.map(show), nextCursor: null };
   });
 
   app.post<{ Body: Static<typeof CreateUser> }>('/users', { schema: { tags: ['users'], body: CreateUser } }, async (request, reply) => {
@@ -87,7 +94,10 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: AppContex
     return reply.status(201).send(serializeUser(user));
   });
 
-  app.get<{ Params: { id: string } }>('/users/:id', { schema: { tags: ['users'] } }, async (request) => serializeUser(await find(request.auth.tenantId, request.params.id)));
+  app.get<{ Params: { id: string } }>('/users/:id', { schema: { tags: ['users'] } }, async (request) => {
+    const user = await find(request.auth.tenantId, request.params.id);
+    return request.auth.role === 'agent' && user.id !== request.auth.userId ? colleague(user) : serializeUser(user);
+  });
 
   app.patch<{ Params: { id: string }; Body: Static<typeof UpdateUser> }>('/users/:id', { schema: { tags: ['users'], body: UpdateUser } }, async (request) => {
     const self = request.auth.userId === request.params.id;
