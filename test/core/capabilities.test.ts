@@ -107,5 +107,9 @@ describe('provider capabilities at POST /messages', () => {
     expect(types.twilio!.groupMms).toBe(false);
     expect(types.bulkvs).toMatchObject({ groupMms: false, statusCallbacks: true, maxBodyLength: 160 });
     expect(types.skyetel).toMatchObject({ groupMms: false, statusCallbacks: false, maxBodyLength: 1024 });
+    const fields = (type: string) => (response.json().items as Array<{ type: string; credentials: Array<{ env: string }> }>).find((t) => t.type === type)!.credentials.map((f) => f.env);
+    // FS PBX's variable names for BulkVS, so its .env works unchanged.
+    expect(fields('bulkvs')).toEqual(['BULKVS_API_USERNAME', 'BULKVS_API_TOKEN', 'BULKVS_BASIC_AUTH_HEADER']);
+    expect(fields('skyetel')).toEqual(['SKYETEL_SID', 'SKYETEL_SECRET']);
   });
 });

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { credentialsFromEnv } from '../core/credentials.js';
 import { MalformedWebhookError } from '../core/errors.js';
 import type { AdapterDeps, OutboundMessage, WebhookRequest } from '../core/types.js';
 import { describeProviderContract } from '../testing/contract.js';
 import { loadWebhookFixture, offlineDeps } from '../testing/fixtures.js';
 import { startBulkvsEmulator } from './bulkvs.emulator.js';
+import { bulkvsManifest } from './bulkvs.manifest.js';
 import { bulkvsProvider, createBulkvsProvider } from './bulkvs.provider.js';
 
 const credentials = { apiUsername: 'switchboard-api', apiToken: 'c0ffee0123456789abcdef0123456789' };
@@ -153,6 +155,12 @@ describe('bulkvs sends', () => {
     await expect(a.send({ ...message, to: ['+442071838750'] })).rejects.toMatchObject({ kind: 'invalid_number' });
     await expect(a.send({ ...message, to: ['+13105551212', '+13105559876'] })).rejects.toMatchObject({ kind: 'unsupported' });
     expect(requests).toEqual([]);
+  });
+
+  it('reads an FS PBX .env unchanged', () => {
+    const env = { BULKVS_API_USERNAME: 'fspbx', BULKVS_API_TOKEN: 'tok', BULKVS_BASE_URL: 'https://portal.bulkvs.com/api/v1.0' };
+    expect(credentialsFromEnv(bulkvsManifest, env)).toEqual({ credentials: { apiUsername: 'fspbx', apiToken: 'tok' }, baseUrl: 'https://portal.bulkvs.com/api/v1.0' });
+    expect(credentialsFromEnv(bulkvsManifest, { BULKVS_BASIC_AUTH_HEADER: 'Basic Zm9vOmJhcg==' })).toEqual({ credentials: { basicAuthHeader: 'Basic Zm9vOmJhcg==' }, baseUrl: null });
   });
 
   it('requires username and token, or the Basic auth header', () => {
