@@ -50,6 +50,10 @@ export const errorsPlugin = fp(
       }
       const known = error.code ? FASTIFY_CODES[error.code] : undefined;
       if (known) return reply.status(known.status).send({ error: { code: known.code, message: error.message } });
+      // busboy's complaints about a body that is not valid multipart (no boundary, cut short).
+      if (/^Multipart: |Unexpected end of (form|multipart data)|Malformed part header/.test(error.message ?? '')) {
+        return reply.status(400).send({ error: { code: 'invalid_body', message: `the upload is not valid multipart/form-data: ${error.message}` } });
+      }
       if (error instanceof SyntaxError || error.statusCode === 400) {
         return reply.status(400).send({ error: { code: 'invalid_body', message: error.message } });
       }
