@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/env.js';
 import { createTestApp, createTestTenant, eventually, type Tenant, type TestApp } from '../helper.js';
 import { startReceiver, type Receiver } from './webhooks-receiver.js';
 
@@ -54,5 +55,17 @@ describe('event webhook URLs and the private-address guard', () => {
     } finally {
       await allowed.close();
     }
+  });
+});
+
+describe('event webhook retry schedule', () => {
+  it('spans about a day by default and refuses nonsense', () => {
+    const schedule = loadConfig({}).eventWebhookRetryMs;
+    const total = schedule.reduce((sum, ms) => sum + ms, 0);
+    expect(total).toBeGreaterThan(20 * 3_600_000);
+    expect(total).toBeLessThan(26 * 3_600_000);
+    expect(loadConfig({ EVENT_WEBHOOK_RETRY_SCHEDULE: '1, 2.5' }).eventWebhookRetryMs).toEqual([1000, 2500]);
+    expect(() => loadConfig({ EVENT_WEBHOOK_RETRY_SCHEDULE: 'soon' })).toThrow(/EVENT_WEBHOOK_RETRY_SCHEDULE/);
+    expect(() => loadConfig({ EVENT_WEBHOOK_RETRY_SCHEDULE: '90000' })).toThrow(/EVENT_WEBHOOK_RETRY_SCHEDULE/);
   });
 });
