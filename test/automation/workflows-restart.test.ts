@@ -59,4 +59,30 @@ describe('durable workflow waits', () => {
     const sent = await second.ctx.db.selectFrom('messages').selectAll().where('direction', '=', 'outbound').where('to_numbers', '=', JSON.stringify(['+15557009001'])).execute();
     expect(sent.map((m) => m.body)).toEqual(['Still want to book, Wendy?']);
   }, 60_000);
+
+  it('another node takes over a waiting run when the node that started it stops working', async () => {
+    const nodeA = await createTestApp({ env: { SECRET_KEY } });
+    const nodeB = await createTestApp({ env: { SECRET_KEY, DATABASE_URL: nodeA.ctx.config.databaseUrl }, workers: false });
+    try {
+      const tenant = await createTestTenant(nodeA.ctx, 'Two Nodes');
+      await createAccountAndNumber(nodeA.app, tenant, { type: 'sandbox', number: '+15550109002' });
+      const call = (node: TestApp, method: 'GET' | 'POST', url: string, payload?: object) => node.app.inject({ method, url: `/api/v1${url}`, headers: tenant.auth, payload });
+      await call(nodeA, 'POST', '/contacts', { name: 'Nina Node', phones: ['+15557009002'] });
+      const wf = (await call(nodeA, 'POST', '/workflows', { name: 'Nudge', trigger: { type: 'message.received' }, steps: [{ type: 'wait', minutes: 10 }, { type: 'send_message', text: 'Nudge for {{ contact.first_name }}' }] })).json();
+      await call(nodeA, 'POST', '/sandbox/inbound', { from: '+15557009002', to: '+15550109002', body: 'hello' });
+      await eventually(async () => (await call(nodeA, 'GET', `/workflows/${wf.id}/runs`)).json().items[0]?.status === 'waiting', 10_000);
+      // Node A stops claiming work; node B starts; the wait ends.
+      await nodeA.ctx.queue.stop(1000);
+      nodeB.ctx.queue.start();
+      await nodeB.ctx.db.updateTable('jobs').set({ run_at: new Date(Date.now() - 1000).toISOString() }).where('name', '=', 'workflow.run').where('dead', '=', 0).execute();
+      nodeB.ctx.queue.wake();
+      const done = await eventually(async () => (await call(nodeB, 'GET', `/workflows/${wf.id}/runs`)).json().items.find((r: { status: string }) => r.status === 'completed'), 10_000);
+      expect(done.steps.map((s: { outcome: string }) => s.outcome)).toEqual(['waiting', 'ok']);
+      const sent = await nodeB.ctx.db.selectFrom('messages').select('body').where('direction', '=', 'outbound').where('to_numbers', '=', JSON.stringify(['+15557009002'])).execute();
+      expect(sent.map((m) => m.body)).toEqual(['Nudge for Nina']);
+    } finally {
+      await nodeB.close();
+      await nodeA.close();
+    }
+  }, 60_000);
 });
