@@ -13,7 +13,7 @@ import { newId } from '../lib/ids.js';
 import { toE164 } from '../lib/phone.js';
 import { countSegments } from '../lib/segments.js';
 import type { InboundMessage, ParsedWebhook, StatusUpdate } from '../providers/core/types.js';
-import { findOrCreateConversation, touchConversation } from './conversations.js';
+import { findOrCreateConversation, remoteKey, touchConversation } from './conversations.js';
 import { applyStatus, lockProviderMessage, recordStatus } from './message-status.js';
 import { recordCarrierOptOut } from './routing/opt-outs.js';
 import { holdInboundPart } from './inbound-parts.js';
@@ -194,7 +194,7 @@ async function storeStatus(ctx: AppContext, trx: Transaction<Database>, account:
       .selectAll()
       .where('provider_account_id', '=', account.id)
       .where('provider_message_id', '=', update.providerMessageId)
-      .executeTakeFirst()) ?? (update.match ? await findUnfinishedOutbound(trx, ctx.store.dialect, account.id, update.match) : undefined);
+      .executeTakeFirst()) ?? (update.match ? await findUnfinishedOutbound(trx, ctx.store.dialect, account, update.match) : undefined);
   // A receipt matched by numbers has no id to wait for: with no unfinished message it is a repeat.
   if (!message && update.match) return 'duplicate';
   if (!message) {
@@ -211,14 +211,22 @@ async function storeStatus(ctx: AppContext, trx: Transaction<Database>, account:
 /** Receipts without the send's id (StatusUpdate.match) are only matched this long after the send. */
 const MATCH_WINDOW_MS = 3 * 24 * 3600_000;
 
-async function findUnfinishedOutbound(trx: Transaction<Database>, dialect: 'sqlite' | 'postgres', accountId: string, match: NonNullable<StatusUpdate['match']>): Promise<MessageTable | undefined> {
+async function findUnfinishedOutbound(trx: Transaction<Database>, dialect: 'sqlite' | 'postgres', account: ProviderAccountTable, match: NonNullable<StatusUpdate['match']>): Promise<MessageTable | undefined> {
+  // Through the conversation (our number + that one recipient), so both lookups run on indexes.
+  const conversation = await trx
+    .selectFrom('conversations')
+    .select('id')
+    .where('tenant_id', '=', account.tenant_id)
+    .where('our_number', '=', normalise(match.ourNumber))
+    .where('remote_key', '=', remoteKey([normalise(match.remoteNumber)]))
+    .executeTakeFirst();
+  if (!conversation) return undefined;
   const query = trx
     .selectFrom('messages')
     .selectAll()
-    .where('provider_account_id', '=', accountId)
+    .where('conversation_id', '=', conversation.id)
+    .where('provider_account_id', '=', account.id)
     .where('direction', '=', 'outbound')
-    .where('from_number', '=', normalise(match.ourNumber))
-    .where('to_numbers', '=', JSON.stringify([normalise(match.remoteNumber)]))
     .where('status', 'in', ['sending', 'sent'])
     .where('created_at', '>', new Date(Date.now() - MATCH_WINDOW_MS).toISOString())
     .orderBy('created_at', 'desc')

@@ -30,13 +30,23 @@ function jsonPost(url: string, body: unknown): SignedWebhook {
   return { method: 'POST', url, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
 
-export async function startBulkvsEmulator(options: BulkvsEmulatorOptions): Promise<ProviderEmulator> {
+/** A receipt as BulkVS posts it: From = the recipient, To = [our number] (11 digits each). */
+export interface BulkvsReceiptInput {
+  webhookUrl: string;
+  providerMessageId: string;
+  status: string;
+  errorCode?: string;
+  from?: string;
+  to?: string;
+}
+
+export async function startBulkvsEmulator(options: BulkvsEmulatorOptions): Promise<ProviderEmulator & { buildStatus(input: BulkvsReceiptInput): SignedWebhook }> {
   const deliver = options.deliver ?? httpDeliver;
   const delay = options.callbackDelayMs ?? 5;
   const expectedAuth = basicAuth(options.apiUsername, options.apiToken);
   let webhookUrl: string | null = null;
 
-  const buildStatus = (input: { webhookUrl: string; providerMessageId: string; status: string; errorCode?: string; from?: string; to?: string }) =>
+  const buildStatus = (input: BulkvsReceiptInput) =>
     jsonPost(input.webhookUrl, { From: input.from ?? '15551234567', To: [input.to ?? '15005550006'], Message: formEncode(smppReceipt(input.providerMessageId, input.status, input.errorCode ?? '000')), DeliveryReceipt: true });
 
   const server = await startEmulatorServer((request, response) => {
