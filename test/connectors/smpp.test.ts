@@ -6,6 +6,7 @@
 import { sql } from 'kysely';
 import smpp from 'smpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootstrap } from '../../src/bootstrap.js';
 import { startSmscEmulator, type SmscEmulator } from '../../src/providers/smpp/smpp.emulator.js';
 import type { SmppHost } from '../../src/providers/smpp/smpp.host.js';
 import { createAccountAndNumber, createTestApp, createTestTenant, eventually, type Tenant, type TestApp } from '../helper.js';
@@ -326,5 +327,26 @@ describe('SMPP carrier (type smpp)', () => {
     const response = await harness.app.inject({ method: 'POST', url: `/webhook/smpp/sms/${accountId}`, payload: {} });
     expect(response.statusCode).toBeGreaterThanOrEqual(400);
     expect(response.statusCode).toBeLessThan(500);
+  });
+});
+
+describe('SMPP account from the environment (F6)', () => {
+  it('loads SMPP_* variables as the environment account and binds it', async () => {
+    const smsc = await startSmscEmulator({ systemId: 'envesme', password: 'envpw' });
+    const harness = await createTestApp({ env: { SMPP_HOST: '127.0.0.1', SMPP_PORT: String(smsc.port), SMPP_SYSTEM_ID: 'envesme', SMPP_PASSWORD: 'envpw', SMPP_WINDOW_SIZE: '5', SMPP_RECEIPT_ID_FORMAT: 'hex' } });
+    try {
+      await bootstrap(harness.ctx);
+      const host = harness.ctx.sessions.host('smpp') as SmppHost;
+      host.timing = { scanMs: 100, leaseMs: 1500, outboxPollMs: 25 };
+      harness.ctx.sessions.start();
+      await eventually(async () => (await host.state('env_smpp'))?.state === 'bound', 8000);
+      expect(host.session('env_smpp')!.config).toMatchObject({ systemId: 'envesme', windowSize: 5, receiptIdFormat: 'hex' });
+      expect(smsc.binds).toBe(1);
+    } finally {
+      await harness.close();
+      await smsc.close();
+    }
+    // Shutdown unbinds cleanly.
+    expect(smsc.unbinds).toBe(1);
   });
 });
