@@ -25,6 +25,8 @@ export class EventBus {
   private readonly origin = Math.random().toString(36).slice(2);
   /** Durable consumers (event webhooks, workflow triggers), run once on the publishing node. */
   private readonly sinks: Array<(event: AppEvent) => Promise<void>> = [];
+  /** Sink work still running, awaited by stop() so a graceful shutdown loses no event. */
+  private readonly sinking = new Set<Promise<void>>();
 
   constructor(private readonly log: Logger, private readonly pool?: pg.Pool) {
     this.emitter.setMaxListeners(0);
@@ -46,6 +48,7 @@ export class EventBus {
   }
 
   async stop(): Promise<void> {
+    await Promise.allSettled([...this.sinking]);
     if (this.listener) {
       await this.listener.query(`UNLISTEN ${CHANNEL}`).catch(() => undefined);
       this.listener.release();
@@ -60,7 +63,11 @@ export class EventBus {
 
   publish(event: AppEvent): void {
     this.emitter.emit('event', event);
-    for (const sink of this.sinks) sink(event).catch((error) => this.log.error({ err: error, eventType: event.type }, 'event sink failed'));
+    for (const sink of this.sinks) {
+      const work = sink(event).catch((error) => this.log.error({ err: error, eventType: event.type }, 'event sink failed'));
+      this.sinking.add(work);
+      void work.finally(() => this.sinking.delete(work));
+    }
     if (this.pool) {
       const payload = JSON.stringify({ origin: this.origin, event });
       // NOTIFY payloads are limited to 8000 bytes; large events are cut to their ids.
