@@ -5,8 +5,9 @@
  *
  * Events are published after the change they describe has committed, so the fan-out insert is a
  * second transaction. It is retried in-process with backoff; if the database still refuses, the
- * loss is logged at error level with the event type and id (never silent). The remaining gap is
- * a crash between the commit and this insert (milliseconds).
+ * loss is logged at error level with the event type and id (never silent). A graceful shutdown
+ * waits for fan-outs in flight (EventBus.stop). The remaining gap is a crash between the commit
+ * and this insert (milliseconds).
  */
 import type { AppContext } from '../../context.js';
 import type { AppEvent } from '../events.js';
