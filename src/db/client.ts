@@ -14,6 +14,7 @@ import { automationSchema } from './migrations/0006_automation.js';
 import { workflowsSchema } from './migrations/0007_workflows.js';
 import { connectorsSchema } from './migrations/0005_connectors.js';
 import { voicemeupPartsSchema } from './migrations/0010_voicemeup_parts.js';
+import { searchSchema } from './migrations/0011_search.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -79,6 +80,7 @@ function migrationsFor(dialect: Dialect): MigrationProvider {
     '0007_workflows': workflowsSchema(dialect),
     '0005_connectors': connectorsSchema(dialect),
     '0010_voicemeup_parts': voicemeupPartsSchema(dialect),
+    '0011_search': searchSchema(dialect),
   };
   return { getMigrations: async () => migrations };
 }

@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../context.js';
 import { now } from '../../../db/client.js';
-import { containsText } from '../../../db/text-search.js';
+import { bodyMatchesWords, containsText } from '../../../db/text-search.js';
 import { AppError, notFound } from '../../../errors.js';
 import { accessScope, canSeeConversation, INTERNAL_NUMBER, internalThreadPattern } from '../../../services/access.js';
 import { routingDb } from '../../../services/routing/tables.js';
@@ -73,7 +73,7 @@ export async function conversationRoutes(app: FastifyInstance, { ctx }: { ctx: A
         eb.or([
           containsText('remote_key', text),
           ...(digits ? [containsDigits('remote_key', digits)] : []),
-          eb('id', 'in', eb.selectFrom('messages').select('conversation_id').where('tenant_id', '=', request.auth.tenantId).where(containsText('body', text))),
+          eb('id', 'in', eb.selectFrom('messages').select('conversation_id').where('tenant_id', '=', request.auth.tenantId).where(bodyMatchesWords(ctx.store.dialect, text))),
         ]),
       );
     }

@@ -2,7 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../context.js';
-import { containsText } from '../../../db/text-search.js';
+import { bodyMatchesWords } from '../../../db/text-search.js';
 import { AppError, notFound } from '../../../errors.js';
 import { toE164 } from '../../../lib/phone.js';
 import { accessScope, canSeeConversation, INTERNAL_NUMBER, internalThreadPattern, type AccessScope } from '../../../services/access.js';
@@ -138,7 +138,13 @@ export async function messageRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
     if (q.q) {
       const text = q.q;
       const digits = phoneDigits(text);
-      query = query.where((eb) => eb.or([containsText('body', text), ...(digits ? [containsDigits('from_number', digits), containsDigits('to_numbers', digits)] : [])]));
+      // Words come from the body index; a number in any format through the conversations holding it (one row per thread, not per message).
+      query = query.where((eb) =>
+        eb.or([
+          bodyMatchesWords(ctx.store.dialect, text),
+          ...(digits ? [eb('conversation_id', 'in', eb.selectFrom('conversations').select('id').where('tenant_id', '=', tenantId).where((c) => c.or([containsDigits('remote_key', digits), containsDigits('our_number', digits)])))] : []),
+        ]),
+      );
     }
     if (q.since) query = query.where('created_at', '>=', new Date(q.since).toISOString());
     if (q.until) query = query.where('created_at', '<', new Date(q.until).toISOString());
