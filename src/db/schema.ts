@@ -95,6 +95,22 @@ export interface ConversationTable {
   unread_count: number;
   created_at: string;
   updated_at: string;
+  /** open | pending | resolved | snoozed (migration 0008); a new inbound message reopens it. */
+  status: ConversationStatus;
+  snoozed_until: string | null;
+}
+
+export type ConversationStatus = 'open' | 'pending' | 'resolved' | 'snoozed';
+
+/** A private note in a thread (never sent); `mentions` is a JSON list of user ids. */
+export interface ConversationNoteTable {
+  id: string;
+  tenant_id: string;
+  conversation_id: string;
+  user_id: string | null;
+  body: string;
+  mentions: string;
+  created_at: string;
 }
 
 export interface MessageTable {
@@ -212,6 +228,7 @@ export interface Database {
   provider_accounts: ProviderAccountTable;
   numbers: NumberTable;
   conversations: ConversationTable;
+  conversation_notes: ConversationNoteTable;
   messages: MessageTable;
   message_status: MessageStatusTable;
   media: MediaTable;

@@ -39,6 +39,8 @@ export async function findOrCreateConversation(
       unread_count: 0,
       created_at: at,
       updated_at: at,
+      status: 'open',
+      snoozed_until: null,
     })
     .onConflict((oc) => oc.columns(['tenant_id', 'our_number', 'remote_key']).doNothing())
     .execute();
@@ -52,6 +54,7 @@ export async function findOrCreateConversation(
   return row.id;
 }
 
+/** Records a conversation's newest message; an incoming one (`unread`) reopens a pending, resolved or snoozed conversation. */
 export async function touchConversation(trx: Executor, conversationId: string, messageId: string, at: string, unread: boolean): Promise<void> {
   await trx
     .updateTable('conversations')
@@ -60,6 +63,7 @@ export async function touchConversation(trx: Executor, conversationId: string, m
       last_message_at: at,
       updated_at: at,
       unread_count: unread ? eb('unread_count', '+', 1) : eb.ref('unread_count'),
+      ...(unread ? { status: 'open' as const, snoozed_until: null } : {}),
     }))
     .where('id', '=', conversationId)
     .execute();

@@ -1,6 +1,7 @@
 /** Rows → the API's shapes (SPEC §3). */
 import type { Db } from '../db/client.js';
-import type { ConversationTable, MessageTable } from '../db/schema.js';
+import type { ConversationStatus, ConversationTable, MessageTable } from '../db/schema.js';
+import { effectiveStatus } from './inbox/conversation-status.js';
 import type { MediaStore } from './media-store.js';
 import { retriesOf, type MessageRetry } from './inbox/message-retries.js';
 import { contactsOfConversations } from './routing/contacts.js';
@@ -86,6 +87,9 @@ export interface ApiConversation {
   unreadCount: number;
   assignedUserId: string | null;
   updatedAt: string;
+  /** open, pending, resolved or snoozed (a snooze that ran out reads as open). */
+  status: ConversationStatus;
+  snoozedUntil: string | null;
 }
 
 export async function serializeConversations(db: Db, rows: ConversationTable[]): Promise<ApiConversation[]> {
@@ -109,6 +113,8 @@ export async function serializeConversations(db: Db, rows: ConversationTable[]):
       unreadCount: row.unread_count,
       assignedUserId: row.assigned_user_id,
       updatedAt: row.updated_at,
+      status: effectiveStatus(row),
+      snoozedUntil: effectiveStatus(row) === 'snoozed' ? row.snoozed_until : null,
     };
   });
 }

@@ -9,6 +9,7 @@ import { accessScope, canSeeConversation, INTERNAL_NUMBER, internalThreadPattern
 import { routingDb } from '../../../services/routing/tables.js';
 import { serializeConversations, serializeMessages } from '../../../services/serialize.js';
 import { optOutStateOf } from '../../../services/inbox/opt-out-state.js';
+import { CONVERSATION_STATUSES, hasStatus } from '../../../services/inbox/conversation-status.js';
 import { containsDigits, phoneDigits, statusList } from '../../../services/inbox/phone-search.js';
 import { decodeCursor, page, PagingQuery } from './paging.js';
 
@@ -21,6 +22,8 @@ const ListQuery = Type.Object(
     /** The last message's status, or a comma-separated list (`failed,undelivered`). */
     status: Type.Optional(Type.String({ maxLength: 100 })),
     q: Type.Optional(Type.String({ maxLength: 200 })),
+    /** The conversation's status (issue 12): open (including snoozes that ran out), pending, resolved, snoozed. */
+    state: Type.Optional(Type.Union(CONVERSATION_STATUSES.map((status) => Type.Literal(status)))),
     /** Conversations linked to no contact (F21 "Not linked"). */
     notLinked: Type.Optional(Type.Boolean()),
   },
@@ -62,6 +65,7 @@ export async function conversationRoutes(app: FastifyInstance, { ctx }: { ctx: A
     if (q.assigned === 'me') query = query.where('assigned_user_id', '=', request.auth.userId ?? '-');
     if (q.assigned === 'none') query = query.where('assigned_user_id', 'is', null);
     if (q.unread) query = query.where('unread_count', '>', 0);
+    if (q.state) query = query.where(hasStatus(q.state));
     if (q.status) {
       const statuses = statusList(q.status);
       query = query.where('last_message_id', 'in', (eb) => eb.selectFrom('messages').select('id').where('tenant_id', '=', request.auth.tenantId).where('status', 'in', statuses.length ? statuses : ['-']));

@@ -4,6 +4,7 @@ import type { AppContext } from '../../../context.js';
 import { apiKeyRoutes } from './api-keys.routes.js';
 import { authRoutes } from './auth.routes.js';
 import { conversationRoutes } from './conversations.routes.js';
+import { conversationStatusRoutes } from './conversation-status.routes.js';
 import { eventRoutes } from './events.routes.js';
 import { mediaRoutes } from './media.routes.js';
 import { messageRoutes } from './messages.routes.js';
@@ -22,7 +23,7 @@ import { workflowRoutes } from './workflows.routes.js';
 
 export async function apiRoutes(app: FastifyInstance, opts: { ctx: AppContext }) {
   await app.register(auditHooksPlugin, opts);
-  for (const routes of [authRoutes, userRoutes, apiKeyRoutes, providerAccountRoutes, numberRoutes, messageRoutes, conversationRoutes, eventRoutes, mediaRoutes, sandboxRoutes, webhookLogRoutes]) {
+  for (const routes of [authRoutes, userRoutes, apiKeyRoutes, providerAccountRoutes, numberRoutes, messageRoutes, conversationStatusRoutes, conversationRoutes, eventRoutes, mediaRoutes, sandboxRoutes, webhookLogRoutes]) {
     await app.register(routes, opts);
   }
   await app.register(dashboardRoutes, opts);
