@@ -7,7 +7,8 @@
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
-import { Agent, fetch as undiciFetch } from 'undici';
+// undici is loaded on the first outbound request: it costs start-up time every command would pay.
+type Undici = typeof import('undici');
 
 export class PrivateAddressError extends Error {
   readonly code = 'private_address';
@@ -117,7 +118,9 @@ export function createNetGuard(options: { allowPrivate?: readonly string[] } = {
       return callback(null, allowed[0]!.address, allowed[0]!.family);
     });
   };
-  const agent = new Agent({ connect: { lookup: guardedLookup as never }, connections: 64 });
+  let undici: Promise<{ fetch: Undici['fetch']; agent: InstanceType<Undici['Agent']> }> | null = null;
+  const client = () =>
+    (undici ??= import('undici').then(({ Agent, fetch }) => ({ fetch, agent: new Agent({ connect: { lookup: guardedLookup as never }, connections: 64 }) })));
 
   function checkLiteral(url: URL): void {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${url.protocol} URLs are not allowed; only http and https`);
@@ -132,6 +135,7 @@ export function createNetGuard(options: { allowPrivate?: readonly string[] } = {
     for (let hop = 0; ; hop += 1) {
       checkLiteral(url);
       let response: Response;
+      const { fetch: undiciFetch, agent } = await client();
       try {
         response = (await undiciFetch(url, { ...(requestInit as object), redirect: 'manual', dispatcher: agent } as never)) as unknown as Response;
       } catch (error) {

@@ -7,7 +7,8 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+// The AWS SDK is loaded only when MEDIA_STORE is s3:// (it is slow to import).
+type S3Sdk = typeof import('@aws-sdk/client-s3');
 import type { MediaStoreConfig } from '../../config/env.js';
 import type { Db, Dialect } from '../../db/client.js';
 
@@ -72,15 +73,21 @@ export class DatabaseBlobStore implements BlobStore {
 }
 
 export class S3BlobStore implements BlobStore {
-  private readonly client: S3Client;
+  private sdk: Promise<{ sdk: S3Sdk; client: InstanceType<S3Sdk['S3Client']> }> | null = null;
 
-  constructor(private readonly config: Extract<MediaStoreConfig, { kind: 's3' }>) {
-    this.client = new S3Client({
-      region: config.region,
-      endpoint: config.endpoint ?? undefined,
-      forcePathStyle: config.forcePathStyle,
-      credentials: config.accessKeyId && config.secretAccessKey ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey } : undefined,
-    });
+  constructor(private readonly config: Extract<MediaStoreConfig, { kind: 's3' }>) {}
+
+  private connect() {
+    const { config } = this;
+    return (this.sdk ??= import('@aws-sdk/client-s3').then((sdk) => ({
+      sdk,
+      client: new sdk.S3Client({
+        region: config.region,
+        endpoint: config.endpoint ?? undefined,
+        forcePathStyle: config.forcePathStyle,
+        credentials: config.accessKeyId && config.secretAccessKey ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey } : undefined,
+      }),
+    })));
   }
 
   private objectKey(tenantId: string, id: string): string {
@@ -89,21 +96,24 @@ export class S3BlobStore implements BlobStore {
 
   async write(tenantId: string, id: string, data: Buffer): Promise<string> {
     const key = this.objectKey(tenantId, id);
-    await this.client.send(new PutObjectCommand({ Bucket: this.config.bucket, Key: key, Body: data }));
+    const { sdk, client } = await this.connect();
+    await client.send(new sdk.PutObjectCommand({ Bucket: this.config.bucket, Key: key, Body: data }));
     return `s3:${this.config.bucket}/${key}`;
   }
 
   async remove(storageKey: string): Promise<void> {
     const rest = storageKey.slice(3);
     const slash = rest.indexOf('/');
-    await this.client.send(new DeleteObjectCommand({ Bucket: rest.slice(0, slash), Key: rest.slice(slash + 1) }));
+    const { sdk, client } = await this.connect();
+    await client.send(new sdk.DeleteObjectCommand({ Bucket: rest.slice(0, slash), Key: rest.slice(slash + 1) }));
   }
 
   async read(storageKey: string): Promise<Buffer | null> {
     const rest = storageKey.slice(3);
     const slash = rest.indexOf('/');
+    const { sdk, client } = await this.connect();
     try {
-      const answer = await this.client.send(new GetObjectCommand({ Bucket: rest.slice(0, slash), Key: rest.slice(slash + 1) }));
+      const answer = await client.send(new sdk.GetObjectCommand({ Bucket: rest.slice(0, slash), Key: rest.slice(slash + 1) }));
       return answer.Body ? Buffer.from(await answer.Body.transformToByteArray()) : null;
     } catch (error) {
       if ((error as { name?: string }).name === 'NoSuchKey') return null;
@@ -112,7 +122,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   destroy(): void {
-    this.client.destroy();
+    void this.sdk?.then(({ client }) => client.destroy());
   }
 }
 
