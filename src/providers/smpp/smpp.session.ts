@@ -89,7 +89,7 @@ export class SmppAccountSession {
       const results = await Promise.allSettled(submits.map((params) => link.submit(params, SEND_DEADLINE_MS)));
       const ids = results.map((r) => (r.status === 'fulfilled' ? canonicalId(r.value, 'submit', this.config.receiptIdFormat) : null));
       const accepted = ids.filter((id): id is string => id !== null);
-      if (submits.length > 1 && accepted.length > 0) await this.recordParts(message.id, ids);
+      if (submits.length > 1 && accepted.length > 0) await this.recordPartsOrLog(message.id, ids);
       const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failure) throw this.sendError(failure.reason, accepted.length, submits.length);
       return { providerMessageId: accepted[0]!, status: 'sent', raw: { parts: accepted } };
@@ -110,6 +110,24 @@ export class SmppAccountSession {
       return new ProviderError(PROVIDER, 'unavailable', reason.message, { retryAfterMs: 1_000 });
     }
     return reason instanceof Error ? reason : new Error(String(reason));
+  }
+
+  /**
+   * The SMSC has the parts: failing to record their ids must not fail the send (the job would send
+   * it again). Retried briefly; then the parts' receipts cannot be matched and the message stays `sent`.
+   */
+  private async recordPartsOrLog(messageId: string, ids: Array<string | null>): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.recordParts(messageId, ids);
+      } catch (error) {
+        if (attempt >= 3) {
+          this.log.error({ err: error, messageId, parts: ids }, 'SMPP part ids not recorded; their receipts will not be matched');
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      }
+    }
   }
 
   /** Every part's SMSC id, so that each part's receipt is matched (smpp.inbound.ts). */
