@@ -379,6 +379,49 @@ for (const [index, size] of SIZES.entries()) {
       expect(await notify.isEnabled()).toBe(true);
     }, 60_000);
 
+    it('resolves a conversation, sees it reopen when the customer writes again, and bulk-resolves from the list', async () => {
+      const customer = `+1555${index}500005`;
+      const second = `+1555${index}500006`;
+      await text(customer, LINE_A, 'Leak under the sink');
+      await text(second, LINE_A, 'Invoice question');
+      const conversationId = await conversationWith(customer);
+      await page.goto(`${baseUrl}/inbox/${conversationId}`);
+      const row = page.locator(`[data-testid=conversation][data-conversation-id="${conversationId}"]`);
+      if (size.width >= 700) await row.waitFor();
+      await page.locator('[data-testid=resolve]').click();
+      await expect.poll(() => page.locator('[data-testid=conversation-status]').textContent()).toBe('Resolved');
+      await expect.poll(async () => (await api<{ status: string }>('GET', `/conversations/${conversationId}`)).body.status).toBe('resolved');
+      await screenshot(page, `inbox-resolved-${size.name}`);
+      // The Open tab no longer lists it; the Resolved tab does.
+      await page.goto(`${baseUrl}/inbox`);
+      await page.locator('[data-testid=conversation]').first().waitFor();
+      await expect.poll(() => row.count()).toBe(0);
+      await page.locator('[data-testid=status-tab-resolved]').click();
+      await row.waitFor();
+      // A new message from the customer reopens it, live.
+      await page.locator('[data-testid=status-tab-open]').click();
+      await text(customer, LINE_A, 'It is leaking again!');
+      await row.waitFor();
+      expect(await row.textContent()).toContain('It is leaking again!');
+      await expect.poll(async () => (await api<{ status: string }>('GET', `/conversations/${conversationId}`)).body.status).toBe('open');
+
+      // Bulk: select both, resolve them in one go.
+      const secondId = await conversationWith(second);
+      const counts = async () => (await api<Record<string, number>>('GET', '/conversations/counts')).body;
+      const before = await counts();
+      await page.locator(`li:has([data-conversation-id="${conversationId}"]) [data-testid=select-conversation]`).check();
+      await page.locator(`li:has([data-conversation-id="${secondId}"]) [data-testid=select-conversation]`).check();
+      await expect.poll(() => page.locator('[data-testid=bulk-bar]').textContent()).toContain('2 selected');
+      await screenshot(page, `inbox-bulk-${size.name}`);
+      await page.locator('[data-testid=bulk-resolve]').click();
+      await expect.poll(() => page.locator(`[data-conversation-id="${secondId}"]`).count()).toBe(0);
+      await expect.poll(() => row.count()).toBe(0);
+      const after = await counts();
+      expect(after.resolved).toBe(before.resolved + 2);
+      expect(after.open).toBe(before.open - 2);
+      await expect.poll(() => page.locator('[data-testid=status-tab-resolved]').textContent()).toContain(String(after.resolved));
+    });
+
     it('raised no page errors', () => {
       expect(pageErrors).toEqual([]);
     });

@@ -102,17 +102,6 @@ export interface ConversationTable {
 
 export type ConversationStatus = 'open' | 'pending' | 'resolved' | 'snoozed';
 
-/** A private note in a thread (never sent); `mentions` is a JSON list of user ids. */
-export interface ConversationNoteTable {
-  id: string;
-  tenant_id: string;
-  conversation_id: string;
-  user_id: string | null;
-  body: string;
-  mentions: string;
-  created_at: string;
-}
-
 export interface MessageTable {
   id: string;
   tenant_id: string;
@@ -228,7 +217,6 @@ export interface Database {
   provider_accounts: ProviderAccountTable;
   numbers: NumberTable;
   conversations: ConversationTable;
-  conversation_notes: ConversationNoteTable;
   messages: MessageTable;
   message_status: MessageStatusTable;
   media: MediaTable;

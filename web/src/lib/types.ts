@@ -76,7 +76,12 @@ export interface Conversation {
   assignedUserId: string | null;
   updatedAt: string;
   optOut?: OptOutState | null;
+  /** open, pending, resolved or snoozed (until snoozedUntil). */
+  status?: ConversationStatus;
+  snoozedUntil?: string | null;
 }
+
+export type ConversationStatus = 'open' | 'pending' | 'resolved' | 'snoozed';
 
 export interface PhoneNumber {
   id: string;

@@ -10,6 +10,7 @@ import type { Conversation, Message, Page, PhoneNumber, User } from '../lib/type
 import { MessageBubble } from '../components/MessageBubble';
 import { MessageEditor, type EditorValue } from '../components/MessageEditor';
 import { OptOutBanner, optOutExplanation } from '../components/OptOutBanner';
+import { BulkBar, StatusTabs, ThreadStatusActions, type StatusView } from '../components/ConversationStatus';
 import { useDebounced } from '../lib/use-debounced';
 import { useStickToBottom } from '../lib/use-stick-to-bottom';
 import { useMaxBodyLength } from '../lib/provider-limits';
@@ -51,7 +52,10 @@ export function InboxPage() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [typed]);
 
+  const state = (params.get('state') as StatusView | null) ?? 'open';
+  const [selected, setSelected] = useState<string[]>([]);
   const query = {
+    state: state === 'any' ? undefined : state,
     assigned: filter === 'mine' ? 'me' : filter === 'unassigned' ? 'none' : undefined,
     unread: filter === 'unread' ? true : undefined,
     // Failed means the carrier did not deliver it too (undelivered).
@@ -90,6 +94,7 @@ export function InboxPage() {
           >
             <input type="search" placeholder="Search messages or numbers" aria-label="Search conversations" value={search} onChange={(e) => setSearch(e.target.value)} />
           </form>
+          <StatusTabs value={state} onChange={(view) => update({ state: view === 'open' ? '' : view })} />
           <div className="chips" role="tablist">
             {filters.map(([key, label]) => (
               <button key={key} role="tab" aria-selected={filter === key} className={`chip${filter === key ? ' active' : ''}`} onClick={() => update({ filter: key })}>
@@ -109,9 +114,18 @@ export function InboxPage() {
           )}
         </div>
         {list.isError && <div className="notice error">{errorText(list.error)}</div>}
+        <BulkBar ids={selected} onDone={() => setSelected([])} />
         <ul className="conversation-list" data-testid="conversation-list">
           {conversations.map((c) => (
-            <li key={c.id}>
+            <li key={c.id} className="selectable">
+              <input
+                type="checkbox"
+                className="select-row"
+                aria-label={`Select ${conversationTitle(c)}`}
+                checked={selected.includes(c.id)}
+                onChange={(e) => setSelected(e.target.checked ? [...selected, c.id] : selected.filter((id) => id !== c.id))}
+                data-testid="select-conversation"
+              />
               <Link to={`/inbox/${c.id}${params.toString() ? `?${params}` : ''}`} className={`conversation${c.id === conversationId ? ' active' : ''}${c.unreadCount > 0 ? ' unread' : ''}`} data-testid="conversation" data-conversation-id={c.id}>
                 <div className="row1">
                   <span className="title">{conversationTitle(c)}</span>
@@ -180,6 +194,9 @@ function Thread({ conversationId }: { conversationId: string }) {
   const scroller = useStickToBottom(newestId);
   const numbers = useNumbers();
   const maxLength = useMaxBodyLength(numbers.data?.find((n) => n.id === c?.numberId)?.providerType);
+
+  const newestId = messages.at(-1)?.id;
+  const scroller = useStickToBottom(newestId);
 
   const refresh = () => {
     void client.invalidateQueries({ queryKey: ['conversations'] });
@@ -255,6 +272,7 @@ function Thread({ conversationId }: { conversationId: string }) {
           >
             Mark unread
           </button>
+          {c && <ThreadStatusActions conversation={c} onChanged={refresh} />}
           {c && c.contacts.length === 0 && <LinkContact conversationId={c.id} remote={c.remoteNumbers[0] ?? ''} onLinked={refresh} />}
           {c && <CaseLinks conversationId={c.id} />}
         </div>
