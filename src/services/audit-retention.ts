@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { getGeneralSettings } from './tenant-settings.js';
 
-/** Runs whenever the log is read (page, filter or CSV), so expired entries are never shown and no timer is needed. */
+/** Runs whenever the log is read (so expired entries are never shown) and on the retention schedule (services/retention.ts). */
 export async function purgeExpiredAudit(db: Kysely<Database>, tenantId: string): Promise<number> {
   const { auditRetentionDays } = await getGeneralSettings(db, tenantId);
   const cutoff = new Date(Date.now() - auditRetentionDays * 86_400_000).toISOString();

@@ -4,6 +4,7 @@
  * and (when RETENTION_MEDIA_DAYS is set) old media. Every node may run it; deletes are idempotent.
  */
 import type { AppContext } from '../context.js';
+import { purgeExpiredAudit } from './audit-retention.js';
 import { purgeSignInThrottle } from './sign-in-throttle.js';
 
 const DAY_MS = 24 * 60 * 60_000;
@@ -23,6 +24,9 @@ export async function applyRetention(ctx: AppContext, at = Date.now()): Promise<
   deleted.deadJobs = count(await ctx.db.deleteFrom('jobs').where('dead', '=', 1).where('created_at', '<', before(retention.deadJobsDays * DAY_MS)).executeTakeFirst());
   await purgeSignInThrottle(ctx.db);
   deleted.media = retention.mediaDays > 0 ? await ctx.media.purgeOlderThan(before(retention.mediaDays * DAY_MS)) : 0;
+  // The audit log follows each tenant's own retention setting.
+  deleted.audit = 0;
+  for (const tenant of await ctx.db.selectFrom('tenants').select('id').execute()) deleted.audit += await purgeExpiredAudit(ctx.db, tenant.id);
   return deleted;
 }
 
