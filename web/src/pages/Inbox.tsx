@@ -9,12 +9,12 @@ import { conversationTitle, formatPhone, shortTime } from '../lib/format';
 import type { Conversation, Message, Page, PhoneNumber, User } from '../lib/types';
 import { MessageBubble } from '../components/MessageBubble';
 import { MessageEditor, type EditorValue } from '../components/MessageEditor';
+import { CaseLinks } from '../components/CaseLinks';
 import { OptOutBanner, optOutExplanation } from '../components/OptOutBanner';
 import { BulkBar, StatusTabs, ThreadStatusActions, type StatusView } from '../components/ConversationStatus';
 import { useDebounced } from '../lib/use-debounced';
 import { useStickToBottom } from '../lib/use-stick-to-bottom';
 import { useMaxBodyLength } from '../lib/provider-limits';
-import { CaseLinks } from '../components/CaseLinks';
 
 type Filter = 'all' | 'mine' | 'unassigned' | 'unread' | 'failed' | 'notlinked';
 
@@ -194,9 +194,6 @@ function Thread({ conversationId }: { conversationId: string }) {
   const scroller = useStickToBottom(newestId);
   const numbers = useNumbers();
   const maxLength = useMaxBodyLength(numbers.data?.find((n) => n.id === c?.numberId)?.providerType);
-
-  const newestId = messages.at(-1)?.id;
-  const scroller = useStickToBottom(newestId);
 
   const refresh = () => {
     void client.invalidateQueries({ queryKey: ['conversations'] });
