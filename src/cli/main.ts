@@ -33,6 +33,13 @@ async function withStore<T>(fn: (db: ReturnType<typeof openStore>['db']) => Prom
   }
 }
 
+/** "Switchboard is running: open http://… in your browser (to create the first owner)." */
+export function startMessage(localUrl: string, publicUrl: string, hasUsers: boolean): string {
+  const open = publicUrl.replace(/\/+$/, '');
+  const also = open === localUrl ? '' : ` (this machine: ${localUrl})`;
+  return `Switchboard is running: open ${open}${also} in your browser${hasUsers ? '' : ' to create the first owner'}.`;
+}
+
 export async function runCli(argv: string[]): Promise<number> {
   const [command, sub, ...rest] = argv;
   try {
@@ -40,6 +47,9 @@ export async function runCli(argv: string[]): Promise<number> {
       case 'start': {
         const server = await startServer(loadConfig());
         exitOnSignals(server);
+        // A newcomer needs one thing from the log: where to open the dashboard.
+        const hasUsers = Boolean(await server.ctx.db.selectFrom('users').select('id').limit(1).executeTakeFirst());
+        console.log(startMessage(server.url, server.ctx.config.publicUrl, hasUsers));
         return await new Promise<number>(() => undefined);
       }
       case 'migrate': {
