@@ -14,21 +14,12 @@ import type { AdapterDeps, InboundMedia, OutboundMessage, ParsedWebhook, Provide
 import { bulkvsManifest } from './bulkvs.manifest.js';
 import { BULKVS_STAT, BULKVS_STAT_REASON, SMPP_RECEIPT } from './bulkvs.status.js';
 import type { BulkvsSendAnswer, BulkvsSendPayload, BulkvsWebhook } from './bulkvs.types.js';
+import { fromCarrierDigits, toNanpDigits } from '../core/nanp.js';
 
 const provider = bulkvsManifest.type;
 
-/** E.164 → the 11 digits BulkVS wants; it carries NANP numbers only. */
-function wireNumber(e164: string, field: string): string {
-  const digits = e164.replace(/^\+/, '');
-  if (!/^1\d{10}$/.test(digits)) throw new ProviderError(provider, 'invalid_number', `${provider} carries US/Canada numbers only; ${field} "${e164}" is not +1 followed by 10 digits`);
-  return digits;
-}
-
-function fromWire(value: string): string {
-  const digits = value.trim().replace(/^\+/, '');
-  if (/^\d{10}$/.test(digits)) return `+1${digits}`;
-  return /^\d{7,15}$/.test(digits) ? `+${digits}` : value.trim();
-}
+const wireNumber = (e164: string, field: string) => toNanpDigits(provider, e164, field);
+const fromWire = fromCarrierDigits;
 
 /** `Message` is form-encoded inside the JSON; decoded only when it looks encoded, so a literal "+" survives. */
 export function decodeBulkvsText(text: string): string {

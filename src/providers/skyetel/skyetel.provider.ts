@@ -12,21 +12,12 @@ import type { AdapterDeps, OutboundMessage, ParsedWebhook, ProviderAccountConfig
 import { skyetelManifest } from './skyetel.manifest.js';
 import { SKYETEL_THROTTLE_MS, skyetelFailureKind } from './skyetel.status.js';
 import type { SkyetelInbound, SkyetelSendPayload } from './skyetel.types.js';
+import { fromCarrierDigits, toNanpDigits } from '../core/nanp.js';
 
 const provider = skyetelManifest.type;
 
-/** E.164 → Skyetel's 11 digits (NANP only). */
-function wireNumber(e164: string, field: string): string {
-  const digits = e164.replace(/^\+/, '');
-  if (!/^1\d{10}$/.test(digits)) throw new ProviderError(provider, 'invalid_number', `${provider} carries US/Canada numbers only; ${field} "${e164}" is not +1 followed by 10 digits`);
-  return digits;
-}
-
-function fromWire(value: string): string {
-  const digits = value.trim().replace(/^\+/, '');
-  if (/^\d{10}$/.test(digits)) return `+1${digits}`;
-  return /^\d{7,15}$/.test(digits) ? `+${digits}` : value.trim();
-}
+const wireNumber = (e164: string, field: string) => toNanpDigits(provider, e164, field);
+const fromWire = fromCarrierDigits;
 
 /** The answer's id when it has one (the response body is undocumented). */
 function answerId(json: unknown): string | undefined {
