@@ -16,7 +16,7 @@ const MediaItem = Type.Union([
   Type.Object({ url: Type.String({ minLength: 1, maxLength: 2000, pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^\\s]+$', description: 'an http(s) URL' }) }, { additionalProperties: false }),
   Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
 ]);
-const SendBody = Type.Object(
+export const SendBody = Type.Object(
   {
     from: Type.String({ minLength: 1, maxLength: 40 }),
     to: Type.Union([Type.String({ minLength: 1, maxLength: 40 }), Type.Array(Type.String({ minLength: 1, maxLength: 40 }), { minItems: 1, maxItems: 10 })]),

@@ -16,6 +16,8 @@ import { acceptMessage } from '../../../services/send-message.js';
 import { contactRoutes } from './contacts.routes.js';
 import { groupRoutes } from './groups.routes.js';
 import { optOutRoutes } from './opt-outs.routes.js';
+import { composeOutbound } from '../../../services/compose-outbound.js';
+import { SendBody } from './messages.routes.js';
 
 const Voicemail = Type.Object(
   {
@@ -46,10 +48,8 @@ const MediaItem = Type.Union([
   Type.Object({ url: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
   Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
 ]);
-const Reply = Type.Object(
-  { body: Type.Optional(Type.String({ maxLength: 10_000 })), media: Type.Optional(Type.Array(MediaItem, { maxItems: 10 })), sendAt: Type.Optional(Type.String({ format: 'date-time' })) },
-  { additionalProperties: false },
-);
+/** A reply takes everything a send does (templates, cases, documents) except from and to. */
+const Reply = Type.Omit(SendBody, ['from', 'to'], { additionalProperties: false });
 
 export async function routingRoutes(app: FastifyInstance, opts: { ctx: AppContext }) {
   const { ctx } = opts;
@@ -111,7 +111,9 @@ export async function routingRoutes(app: FastifyInstance, opts: { ctx: AppContex
       to = remotes.filter((ext) => ext !== from);
     }
     const idempotencyKey = typeof request.headers['idempotency-key'] === 'string' ? request.headers['idempotency-key'].slice(0, 200) : undefined;
-    const row = await acceptMessage(ctx, { ...request.body, from, to, tenantId: auth.tenantId, userId: auth.userId, idempotencyKey, auth });
+    const { templateId, variables, caseId, documents, ...fields } = request.body;
+    const input = await composeOutbound(ctx, { ...fields, from, to, tenantId: auth.tenantId, userId: auth.userId, idempotencyKey, auth }, { templateId, variables, caseId, documents });
+    const row = await acceptMessage(ctx, input);
     return reply.status(202).send({ id: row.id, status: row.status, encoding: row.encoding, segments: row.segments, conversationId: row.conversation_id });
   });
 }
