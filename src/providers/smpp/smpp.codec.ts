@@ -1,11 +1,13 @@
 /**
  * Text ↔ short_message octets for SMPP: GSM-7 (data_coding 0, unpacked: one septet per octet, as
- * the SMSC default alphabet is sent by nearly every SMSC), Latin-1 (3) and UCS-2 (8); splitting into
- * concatenated parts with an 8-bit-reference UDH; reading UDH / SAR concatenation on the way in.
+ * nearly every SMSC expects; or packed 8 septets in 7 octets when the account says so), Latin-1 (3)
+ * and UCS-2 (8); splitting into concatenated parts with an 8-bit-reference UDH; reading UDH / SAR
+ * concatenation on the way in.
  */
 import smpp from 'smpp';
 
 export type TextEncoding = 'gsm7' | 'latin1' | 'ucs2';
+export type Gsm7Packing = 'unpacked' | 'packed';
 
 export const DATA_CODING: Readonly<Record<TextEncoding, number>> = { gsm7: 0x00, latin1: 0x03, ucs2: 0x08 };
 
@@ -13,6 +15,47 @@ export const DATA_CODING: Readonly<Record<TextEncoding, number>> = { gsm7: 0x00,
 const SINGLE_OCTETS = 140;
 const SINGLE_GSM_SEPTETS = 160;
 const UDH_OCTETS = 6;
+/** Bits after a 6-octet UDH so that packed text starts on a septet boundary (3GPP TS 23.040 9.2.3.24). */
+const UDH_FILL_BITS = (7 - ((UDH_OCTETS * 8) % 7)) % 7;
+const GSM_CR = 0x0d;
+
+/**
+ * Septets (one per octet, as encodeText gives them) packed LSB first, after `fillBits` zero bits.
+ * When the last octet would end with 7 spare bits, they hold CR (23.038 6.1.2.3.1) so the
+ * receiver does not read a trailing `@`.
+ */
+export function packSeptets(septets: Buffer, fillBits = 0): Buffer {
+  const bits = fillBits + septets.length * 7;
+  const out = Buffer.alloc(Math.ceil(bits / 8));
+  const write = (septet: number, position: number) => {
+    const index = position >> 3;
+    const shift = position & 7;
+    out[index]! |= (septet << shift) & 0xff;
+    if (shift > 1) out[index + 1]! |= septet >> (8 - shift);
+  };
+  septets.forEach((septet, i) => write(septet & 0x7f, fillBits + i * 7));
+  if (out.length * 8 - bits === 7) write(GSM_CR, bits);
+  return out;
+}
+
+/**
+ * The reverse of packSeptets. SMPP gives the length in octets, not septets, so a last septet that
+ * could be padding (7 spare bits: CR or zero) is dropped.
+ */
+export function unpackSeptets(octets: Buffer, fillBits = 0): Buffer {
+  const available = octets.length * 8 - fillBits;
+  const count = Math.max(0, Math.floor(available / 7));
+  const septets = Buffer.alloc(count);
+  for (let i = 0; i < count; i += 1) {
+    const position = fillBits + i * 7;
+    const index = position >> 3;
+    const shift = position & 7;
+    const word = octets[index]! | ((octets[index + 1] ?? 0) << 8);
+    septets[i] = (word >> shift) & 0x7f;
+  }
+  if (count > 0 && Math.ceil((fillBits + (count - 1) * 7) / 8) === octets.length && (septets[count - 1] === GSM_CR || septets[count - 1] === 0)) return septets.subarray(0, count - 1);
+  return septets;
+}
 
 export function chooseEncoding(text: string, preferred: 'gsm7' | 'latin1'): TextEncoding {
   if (preferred === 'gsm7' && smpp.encodings.ASCII.match(text)) return 'gsm7';
@@ -24,6 +67,18 @@ export function encodeText(text: string, encoding: TextEncoding): Buffer {
   if (encoding === 'gsm7') return smpp.encodings.ASCII.encode(text);
   if (encoding === 'latin1') return smpp.encodings.LATIN1.encode(text);
   return smpp.encodings.UCS2.encode(text);
+}
+
+/** A whole text as one field's octets (message_payload, or a text that needs no parts). */
+export function encodeBody(text: string, encoding: TextEncoding, packing: Gsm7Packing = 'unpacked'): Buffer {
+  const octets = encodeText(text, encoding);
+  return encoding === 'gsm7' && packing === 'packed' ? packSeptets(octets) : octets;
+}
+
+/** Packed GSM-7 text after a UDH of `udhOctets` (0: none), starting at its septet boundary. */
+export function decodePackedGsm7(octets: Buffer, udhOctets = 0): string {
+  const fillBits = udhOctets === 0 ? 0 : (7 - ((udhOctets * 8) % 7)) % 7;
+  return smpp.encodings.ASCII.decode(unpackSeptets(octets, fillBits));
 }
 
 export function decodeText(octets: Buffer, dataCoding: number): string {
@@ -50,10 +105,11 @@ export interface OutboundPart {
  * The parts of one message. `reference` is the concatenation reference (0-255) shared by the
  * parts; a text that fits one message gets no UDH.
  */
-export function splitText(text: string, encoding: TextEncoding, reference: number): OutboundPart[] {
+export function splitText(text: string, encoding: TextEncoding, reference: number, packing: Gsm7Packing = 'unpacked'): OutboundPart[] {
   const whole = encodeText(text, encoding);
   const singleLimit = encoding === 'gsm7' ? SINGLE_GSM_SEPTETS : SINGLE_OCTETS;
-  if (whole.length <= singleLimit) return [{ shortMessage: whole, hasUdh: false }];
+  const packed = encoding === 'gsm7' && packing === 'packed';
+  if (whole.length <= singleLimit) return [{ shortMessage: packed ? packSeptets(whole) : whole, hasUdh: false }];
   const partLimit = encoding === 'gsm7' ? 153 : SINGLE_OCTETS - UDH_OCTETS;
   const chunks: Buffer[][] = [[]];
   let used = 0;
@@ -67,7 +123,7 @@ export function splitText(text: string, encoding: TextEncoding, reference: numbe
   }
   if (chunks.length > 255) throw new RangeError(`the text needs ${chunks.length} parts; SMPP concatenation allows 255`);
   return chunks.map((chunk, index) => ({
-    shortMessage: Buffer.concat([Buffer.from([0x05, 0x00, 0x03, reference & 0xff, chunks.length, index + 1]), ...chunk]),
+    shortMessage: Buffer.concat([Buffer.from([0x05, 0x00, 0x03, reference & 0xff, chunks.length, index + 1]), packed ? packSeptets(Buffer.concat(chunk), UDH_FILL_BITS) : Buffer.concat(chunk)]),
     hasUdh: true,
   }));
 }

@@ -1,5 +1,5 @@
 /** An SMPP account's credentials read into bounded, typed settings. */
-import type { TextEncoding } from './smpp.codec.js';
+import type { Gsm7Packing, TextEncoding } from './smpp.codec.js';
 
 export interface SmppConfig {
   host: string;
@@ -17,6 +17,7 @@ export interface SmppConfig {
   destNpi: number;
   dataCoding: Exclude<TextEncoding, 'ucs2'>;
   longMessages: 'udh' | 'message_payload';
+  gsm7Packing: Gsm7Packing;
   windowSize: number;
   throughput: number;
   enquireLinkMs: number;
@@ -59,6 +60,7 @@ export function smppConfig(credentials: Record<string, string>): SmppConfig {
     destNpi: int(credentials, 'destNpi', 1, 0, 255),
     dataCoding: credentials.dataCoding === 'latin1' ? 'latin1' : 'gsm7',
     longMessages: credentials.longMessages === 'message_payload' ? 'message_payload' : 'udh',
+    gsm7Packing: credentials.gsm7Packing === 'packed' ? 'packed' : 'unpacked',
     windowSize: int(credentials, 'windowSize', 10, 1, 100),
     throughput: int(credentials, 'throughput', 10, 1, 10_000),
     enquireLinkMs: int(credentials, 'enquireLinkSeconds', 30, 1, 3600) * 1000,

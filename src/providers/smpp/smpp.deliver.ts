@@ -5,7 +5,8 @@
  */
 import type { PDU } from 'smpp';
 import type { MessageStatus } from '../core/types.js';
-import { concatenationFromUdh, decodeText, type Concatenation } from './smpp.codec.js';
+import { concatenationFromUdh, decodePackedGsm7, decodeText, type Concatenation, type Gsm7Packing } from './smpp.codec.js';
+import { rawMessage } from './smpp.raw.js';
 import { MESSAGE_STATE, RECEIPT_STATUS } from './smpp.status.js';
 
 export class MalformedPdu extends Error {}
@@ -34,12 +35,15 @@ const TYPE_RECEIPT = 0x04;
 const TYPE_INTERMEDIATE = 0x20;
 const TON_INTERNATIONAL = 1;
 const TON_ALPHANUMERIC = 5;
+const ESM_UDHI = 0x40;
 
-export function readDeliverSm(pdu: PDU): Receipt | MoPart {
+export function readDeliverSm(pdu: PDU, packing: Gsm7Packing = 'unpacked'): Receipt | MoPart {
   const esmClass = Number(pdu.esm_class ?? 0);
   const messageType = esmClass & RECEIPT_BITS;
+  const isReceipt = messageType === TYPE_RECEIPT || messageType === TYPE_INTERMEDIATE;
   const content = textOf(pdu);
-  if (messageType === TYPE_RECEIPT || messageType === TYPE_INTERMEDIATE) return readReceipt(pdu, content.text);
+  if (isReceipt) return readReceipt(pdu, content.text);
+  if (packing === 'packed' && Number(pdu.data_coding ?? 0) === 0) content.text = packedText(pdu, esmClass);
   const from = address(pdu.source_addr, pdu.source_addr_ton);
   const to = address(pdu.destination_addr, pdu.dest_addr_ton);
   if (!from) throw new MalformedPdu('deliver_sm has no source_addr');
@@ -63,6 +67,24 @@ function textOf(pdu: PDU): { text: string; concatenation: Concatenation | null }
   const udh = Array.isArray(field.udh) ? (field.udh as Buffer[]) : [];
   if (text.includes('\u0000')) throw new MalformedPdu('deliver_sm text contains NUL characters');
   return { text, concatenation: udh.length > 0 ? concatenationFromUdh(udh) : null };
+}
+
+/** MO text of an account whose SMSC packs GSM-7 (receipt text is read unpacked, as SMSCs write it). */
+function packedText(pdu: PDU, esmClass: number): string {
+  const body: unknown = pdu.rawBody;
+  if (!Buffer.isBuffer(body)) throw new MalformedPdu('deliver_sm bytes were not kept; packed GSM-7 cannot be read');
+  let raw;
+  try {
+    raw = rawMessage(body);
+  } catch (error) {
+    throw new MalformedPdu(`deliver_sm could not be read: ${(error as Error).message}`);
+  }
+  const field = raw.messagePayload && raw.shortMessage.length === 0 ? raw.messagePayload : raw.shortMessage;
+  const udhOctets = esmClass & ESM_UDHI && field.length > 0 ? field[0]! + 1 : 0;
+  if (udhOctets > field.length) throw new MalformedPdu('deliver_sm UDH is longer than the message');
+  const text = decodePackedGsm7(field.subarray(udhOctets), udhOctets);
+  if (text.includes('\u0000')) throw new MalformedPdu('deliver_sm text contains NUL characters');
+  return text;
 }
 
 function address(value: unknown, ton: unknown): string | null {

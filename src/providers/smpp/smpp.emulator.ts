@@ -7,7 +7,8 @@
  */
 import type { AddressInfo } from 'node:net';
 import smpp, { type PDU } from 'smpp';
-import { encodeText, splitText, DATA_CODING, type TextEncoding } from './smpp.codec.js';
+import { encodeText, splitText, DATA_CODING, type Gsm7Packing, type TextEncoding } from './smpp.codec.js';
+import { rawMessage } from './smpp.raw.js';
 
 export interface SmscOptions {
   systemId: string;
@@ -20,6 +21,8 @@ export interface SmscOptions {
   receiptStyle?: 'tlv' | 'text';
   /** How ids are written in receipts: as submit_sm_resp gave them (hex) or in decimal. */
   receiptIds?: 'hex' | 'decimal';
+  /** Listen with TLS (PEM key and certificate) instead of plain TCP. */
+  tls?: { key: string; cert: string } | null;
 }
 
 export interface Submitted {
@@ -35,6 +38,9 @@ export interface Submitted {
   text: string;
   /** UDH information elements, when the part had one. */
   udh: Buffer[] | null;
+  /** short_message and message_payload octets exactly as received (UDH included). */
+  shortMessage: Buffer;
+  messagePayload: Buffer | null;
   at: number;
 }
 
@@ -48,6 +54,8 @@ export interface MoInput {
   reference?: number;
   /** Send the parts in this order (1-based), e.g. [2, 1]; a part left out is never sent. */
   order?: number[];
+  /** GSM-7 octets unpacked (default) or packed; packed parts need UDH concatenation. */
+  packing?: Gsm7Packing;
 }
 
 export class SmscEmulator {
@@ -72,8 +80,8 @@ export class SmscEmulator {
   private readonly options: Required<SmscOptions>;
 
   constructor(options: SmscOptions) {
-    this.options = { receiptDelayMs: 5, receiptStyle: 'tlv', receiptIds: 'hex', logins: {}, ...options };
-    this.server = smpp.createServer({}, (session) => this.onSession(session));
+    this.options = { receiptDelayMs: 5, receiptStyle: 'tlv', receiptIds: 'hex', logins: {}, tls: null, ...options };
+    this.server = smpp.createServer(this.options.tls ? { ...this.options.tls } : {}, (session) => this.onSession(session));
   }
 
   async listen(): Promise<number> {
@@ -122,7 +130,8 @@ export class SmscEmulator {
   async sendMo(input: MoInput): Promise<number[]> {
     const encoding = input.encoding ?? 'gsm7';
     const reference = input.reference ?? Math.floor(Math.random() * 256);
-    const parts = splitText(input.text, encoding, reference);
+    if (input.packing === 'packed' && input.concatenation === 'sar') throw new Error('the emulator sends packed parts with a UDH only');
+    const parts = splitText(input.text, encoding, reference, input.packing);
     const base = { source_addr_ton: 1, source_addr_npi: 1, source_addr: input.from.replace(/^\+/, ''), dest_addr_ton: 1, dest_addr_npi: 1, destination_addr: input.to.replace(/^\+/, ''), data_coding: DATA_CODING[encoding] };
     const order = input.order ?? parts.map((_, index) => index + 1);
     const statuses: number[] = [];
@@ -149,6 +158,8 @@ export class SmscEmulator {
   }
 
   private onSession(session: smpp.Session): void {
+    // The last chunk read before a PDU event is that PDU's body (see smpp.link.ts).
+    session.socket.on('data', (chunk: Buffer) => Object.assign(session, { lastBody: chunk }));
     const onBind = (pdu: PDU) => {
       const logins: Record<string, string> = { ...this.options.logins, [this.options.systemId]: this.options.password };
       const ok = Object.hasOwn(logins, pdu.system_id) && logins[pdu.system_id] === pdu.password;
@@ -192,7 +203,8 @@ export class SmscEmulator {
     const messageId = (this.nextId++).toString(16).toUpperCase();
     const field = (pdu.message_payload ?? pdu.short_message) as { message?: string | Buffer; udh?: Buffer[] } | undefined;
     const text = typeof field?.message === 'string' ? field.message : '';
-    this.submits.push({ messageId, systemId: loginOf(session) ?? '', source: pdu.source_addr, sourceTon: pdu.source_addr_ton, destination: pdu.destination_addr, dataCoding: pdu.data_coding, esmClass: pdu.esm_class, text, udh: field?.udh ?? null, at: Date.now() });
+    const raw = rawMessage((session as unknown as { lastBody: Buffer }).lastBody);
+    this.submits.push({ messageId, systemId: loginOf(session) ?? '', source: pdu.source_addr, sourceTon: pdu.source_addr_ton, destination: pdu.destination_addr, dataCoding: pdu.data_coding, esmClass: pdu.esm_class, text, udh: field?.udh ?? null, ...raw, at: Date.now() });
     session.send(pdu.response({ message_id: messageId }));
     if (this.options.receiptDelayMs !== null && pdu.registered_delivery & 0x01) {
       setTimeout(() => void this.sendReceipt(messageId).catch(() => undefined), this.options.receiptDelayMs);

@@ -34,7 +34,7 @@ function delivery(source: DeliverSource): InboundDelivery {
 export async function handleDeliverSm(ctx: AppContext, source: DeliverSource, pdu: PDU, serial: (key: string, work: () => Promise<number>) => Promise<number>): Promise<number> {
   let read: Receipt | MoPart;
   try {
-    read = readDeliverSm(pdu);
+    read = readDeliverSm(pdu, source.config.gsm7Packing);
   } catch (error) {
     if (!(error instanceof MalformedPdu)) throw error;
     return refuse(ctx, source, 'malformed', error.message, smpp.errors.ESME_RX_P_APPN!);

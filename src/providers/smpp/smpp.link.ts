@@ -171,7 +171,9 @@ export class SmppLink {
     if (this.config.tls) {
       options.tls = true;
       if (this.config.tlsCa) options.ca = this.config.tlsCa;
-      options.servername = this.config.tlsServername ?? this.config.host;
+      // An IP address is no TLS server name (RFC 6066); the certificate is then checked against the IP.
+      const servername = this.config.tlsServername ?? (isIP(host) ? null : host);
+      if (servername) options.servername = servername;
     }
     const session = new smpp.Session(options);
     this.session = session;
@@ -188,7 +190,12 @@ export class SmppLink {
         this.pump();
       });
     });
+    // With the package's 'readable' listener in place, 'data' reports each chunk it reads: the
+    // last one before a 'pdu' event is that PDU's body, kept for packed GSM-7 (smpp.raw.ts).
+    let lastBody: Buffer | null = null;
+    session.socket.on('data', (chunk: Buffer) => (lastBody = chunk));
     session.on('pdu', (pdu: PDU) => {
+      if (pdu.command === 'deliver_sm' && lastBody) Object.defineProperty(pdu, 'rawBody', { value: lastBody });
       try {
         this.onPdu(session, pdu);
       } catch (error) {

@@ -23,6 +23,7 @@ export const smppManifest: ProviderManifest = {
     { key: 'destNpi', label: 'Destination NPI', required: false, secret: false, description: 'Default 1 (ISDN/E.164)' },
     { key: 'dataCoding', label: 'Default data_coding for text that fits it', required: false, secret: false, choices: ['gsm7', 'latin1'] },
     { key: 'longMessages', label: 'Long messages as', required: false, secret: false, choices: ['udh', 'message_payload'] },
+    { key: 'gsm7Packing', label: 'GSM-7 octets', required: false, secret: false, choices: ['unpacked', 'packed'], description: 'unpacked (one septet per octet) unless the SMSC expects 8 septets in 7 octets' },
     { key: 'windowSize', label: 'Window (submit_sm awaiting a response)', required: false, secret: false, description: '1-100, default 10' },
     { key: 'throughput', label: 'Throughput (submits per second per bind)', required: false, secret: false, description: 'The carrier contract; default 10' },
     { key: 'enquireLinkSeconds', label: 'enquire_link interval (s)', required: false, secret: false, description: 'Default 30' },

@@ -9,7 +9,7 @@ import type { AppContext } from '../../context.js';
 import type { ProviderAccountTable } from '../../db/schema.js';
 import { ProviderError, UnsupportedCapabilityError } from '../core/errors.js';
 import type { OutboundMessage, SendResult, SessionState } from '../core/types.js';
-import { chooseEncoding, DATA_CODING, encodeText, splitText } from './smpp.codec.js';
+import { chooseEncoding, DATA_CODING, encodeBody, splitText } from './smpp.codec.js';
 import { canonicalId, type SmppConfig } from './smpp.config.js';
 import { handleDeliverSm, sweepParts, type DeliverSource } from './smpp.inbound.js';
 import { SmppLink, SubmitRefused, SubmitUnfinished, type BindType } from './smpp.link.js';
@@ -152,12 +152,13 @@ export class SmppAccountSession {
       registered_delivery: REGISTERED_DELIVERY_FINAL,
       data_coding: DATA_CODING[encoding],
     };
-    const whole = encodeText(message.body, encoding);
-    if (this.config.longMessages === 'message_payload' && whole.length > 140) {
-      return [{ ...base, esm_class: 0, short_message: Buffer.alloc(0), message_payload: whole }];
+    const parts = splitText(message.body, encoding, (this.reference + 1) % 256, this.config.gsm7Packing);
+    // A text that needs parts goes whole in message_payload when the account says so; the SMSC splits it.
+    if (parts.length > 1 && this.config.longMessages === 'message_payload') {
+      return [{ ...base, esm_class: 0, short_message: Buffer.alloc(0), message_payload: encodeBody(message.body, encoding, this.config.gsm7Packing) }];
     }
-    this.reference = (this.reference + 1) % 256;
-    return splitText(message.body, encoding, this.reference).map((part) => ({ ...base, esm_class: part.hasUdh ? ESM_UDHI : 0, short_message: part.shortMessage }));
+    if (parts.length > 1) this.reference = (this.reference + 1) % 256;
+    return parts.map((part) => ({ ...base, esm_class: part.hasUdh ? ESM_UDHI : 0, short_message: part.shortMessage }));
   }
 }
 
