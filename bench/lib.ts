@@ -31,10 +31,10 @@ export function cli(env: Record<string, string>, args: string[]): any {
   return JSON.parse(result.stdout);
 }
 
-export async function startSwitchboard(env: Record<string, string>): Promise<BenchServer> {
+export async function startSwitchboard(env: Record<string, string>, extraNodeArgs: string[] = []): Promise<BenchServer> {
   // BENCH_NODE_ARGS passes flags to the server process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn('node', [...nodeArgs, BIN, 'start'], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const nodeArgs = [...extraNodeArgs, ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+  const child = spawn('node', [...nodeArgs, BIN, 'start'], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ALLOW_PRIVATE_URLS: '127.0.0.1/32', ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
   const url = `http://127.0.0.1:${env.PORT}`;
   const deadline = Date.now() + 20_000;
   for (;;) {
@@ -74,4 +74,40 @@ export function freePort(): number {
 
 export function fmt(n: number, digits = 0): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+/**
+ * Environment and node flags that load bench/server-probe.mjs into the server: it counts SQL
+ * statements and reports its own CPU time. `read()` asks the server for both (SIGUSR2).
+ */
+export function serverProbe(dataDir: string) {
+  const file = path.join(dataDir, 'probe.json');
+  return {
+    nodeArgs: ['--import', path.join(ROOT, 'bench/server-probe.mjs')],
+    env: { BENCH_PROBE_FILE: file },
+    async read(server: BenchServer): Promise<{ statements: number; cpuMs: number }> {
+      fs.rmSync(file, { force: true });
+      server.process.kill('SIGUSR2');
+      const deadline = Date.now() + 5_000;
+      while (!fs.existsSync(file)) {
+        if (Date.now() > deadline) throw new Error('the server probe did not answer (is bench/server-probe.mjs loaded?)');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await new Promise((r) => setTimeout(r, 20));
+      const data = JSON.parse(fs.readFileSync(file, 'utf8')) as { statements: number; cpuMicros: number };
+      return { statements: data.statements, cpuMs: data.cpuMicros / 1000 };
+    },
+  };
+}
+
+/** Waits until the server's CPU time stops growing (queued work after the last response is done). */
+export async function settled(probe: ReturnType<typeof serverProbe>, server: BenchServer, timeoutMs = 60_000): Promise<{ statements: number; cpuMs: number }> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await probe.read(server);
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 1_000));
+    const now = await probe.read(server);
+    if (now.cpuMs - last.cpuMs < 30 || Date.now() > deadline) return now;
+    last = now;
+  }
 }
