@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import smpp from 'smpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packSeptets, unpackSeptets } from '../../src/providers/smpp/smpp.codec.js';
 import { startSmscEmulator, type SmscEmulator } from '../../src/providers/smpp/smpp.emulator.js';
 import type { SmppHost } from '../../src/providers/smpp/smpp.host.js';
 import { createAccountAndNumber, createTestApp, createTestTenant, eventually, type Tenant, type TestApp } from '../helper.js';
@@ -219,6 +220,27 @@ describe('SMPP account options: TLS, message_payload, GSM-7 packing', () => {
       expect(await inboundFrom('+15557770321')).toEqual([single]);
       expect(await inboundFrom('+15557770322')).toEqual([seven]);
       expect(await inboundFrom('+15557770323')).toEqual([long]);
+    });
+
+    it('reads a packed MO with a 16-bit-reference UDH (7 octets: no fill bits)', async () => {
+      const text = 'z'.repeat(152) + 'tail of a 16-bit reference message';
+      const base = { source_addr_ton: 1, source_addr_npi: 1, source_addr: '15557770324', dest_addr_ton: 1, dest_addr_npi: 1, destination_addr: number.slice(1), data_coding: 0, esm_class: 0x40 };
+      const part = (sequence: number, chunk: string) => Buffer.concat([Buffer.from([0x06, 0x08, 0x04, 0x12, 0x34, 2, sequence]), referencePack(septetsOf(chunk), 0)]);
+      expect(await smsc.deliver({ ...base, short_message: part(1, text.slice(0, 152)) })).toBe(0);
+      expect(await smsc.deliver({ ...base, short_message: part(2, text.slice(152)) })).toBe(0);
+      expect(await inboundFrom('+15557770324')).toEqual([text]);
+    });
+
+    it('packs and unpacks every length up to 160 septets and fill 0-6 like the reference, CR in a 7-bit gap', () => {
+      for (let fill = 0; fill <= 6; fill += 1) {
+        for (let length = 1; length <= 160; length += 1) {
+          const septets = Array.from({ length }, (_, i) => 0x20 + ((i * 37 + fill) % 90));
+          const packed = packSeptets(Buffer.from(septets), fill);
+          const gap = packed.length * 8 - fill - length * 7;
+          expect(packed).toEqual(gap === 7 ? referencePack([...septets, 0x0d], fill) : referencePack(septets, fill));
+          expect([...unpackSeptets(packed, fill)]).toEqual(septets);
+        }
+      }
     });
 
     it('refuses a packed deliver_sm whose UDH length runs past the message as malformed, without dropping the bind', async () => {

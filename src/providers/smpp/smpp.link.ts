@@ -195,7 +195,7 @@ export class SmppLink {
     let lastBody: Buffer | null = null;
     session.socket.on('data', (chunk: Buffer) => (lastBody = chunk));
     session.on('pdu', (pdu: PDU) => {
-      if (pdu.command === 'deliver_sm' && lastBody) Object.defineProperty(pdu, 'rawBody', { value: lastBody });
+      if (pdu.command === 'deliver_sm' && lastBody?.length === pdu.command_length - 4) Object.defineProperty(pdu, 'rawBody', { value: lastBody });
       try {
         this.onPdu(session, pdu);
       } catch (error) {
