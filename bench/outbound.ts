@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
-import { api, cli, ensureBuilt, fmt, freePort, freshDataDir, ROOT, startSwitchboard } from './lib.js';
+import { api, cli, ensureBuilt, fmt, freePort, freshDataDir, ROOT, serverProbe, settled, startSwitchboard } from './lib.js';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -31,10 +31,12 @@ async function main() {
   const env = { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: `sqlite:${path.join(dataDir, 'sb.db')}`, PUBLIC_URL: `http://127.0.0.1:${port}` };
   const tenant = cli(env, ['tenant', 'create', 'Bench']);
   const key = cli(env, ['apikey', 'create', '--tenant', tenant.id]).key;
-  const server = await startSwitchboard(env);
+  const probe = serverProbe(dataDir);
+  const server = await startSwitchboard({ ...env, ...probe.env }, probe.nodeArgs);
   const account = await api(server, key, 'POST', '/provider-accounts', { type: 'twilio', name: 'emulator', credentials: { accountSid: SID, authToken: TOKEN }, baseUrl: emulator.baseUrl });
   await api(server, key, 'POST', '/numbers', { number: '+15550001111', providerAccountId: account.id, mps: 0 });
 
+  const before = await probe.read(server);
   let sequence = 0;
   const started = Date.now();
   const result = await autocannon({
@@ -46,6 +48,7 @@ async function main() {
     requests: [{ setupRequest: (request: any) => ({ ...request, body: JSON.stringify({ from: '+15550001111', to: '+15551234567', body: `Outbound benchmark ${++sequence}` }) }) }],
   });
   const accepted = result['2xx'];
+  const afterAccept = await probe.read(server);
   const acceptRate = accepted / DURATION;
 
   const db = new Database(path.join(dataDir, 'sb.db'), { readonly: true });
@@ -62,6 +65,7 @@ async function main() {
   const failed = count('failed');
   const byStatus = db.prepare('select status, count(*) as n from messages group by status').all() as Array<{ status: string; n: number }>;
   db.close();
+  const afterAll = await settled(probe, server);
   await server.stop();
   emulator.child.kill();
 
@@ -69,6 +73,8 @@ async function main() {
   console.log(`  connections ${CONNECTIONS}, accept phase ${DURATION} s`);
   console.log(`  API accept:      ${fmt(acceptRate)} requests/s (202)   p99 ${result.latency.p99} ms   non-2xx ${result.non2xx}   (target ≥ 12,000/s)`);
   console.log(`  end to end:      ${fmt(delivered / seconds)} messages/s delivered (${delivered} of ${accepted} in ${fmt(seconds, 1)} s; failed ${failed})   (target ≥ 4,000/s)`);
+  const perMessage = (to: { statements: number; cpuMs: number }) => `${fmt((to.statements - before.statements) / accepted, 1)} SQL statements, ${fmt((to.cpuMs - before.cpuMs) / accepted, 2)} ms server CPU`;
+  console.log(`  per message:     accept phase ${perMessage(afterAccept)} (workers running); through delivered ${perMessage(afterAll)} (from the server process, load ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')})`);
   console.log(`  final statuses:  ${byStatus.map((row) => `${row.status} ${row.n}`).join(', ')}`);
 }
 
