@@ -422,6 +422,39 @@ for (const [index, size] of SIZES.entries()) {
       await expect.poll(() => page.locator('[data-testid=status-tab-resolved]').textContent()).toContain(String(after.resolved));
     });
 
+    it('works the inbox from the keyboard: j/k move, r replies, e resolves, / searches, ? lists the keys', async () => {
+      // The newest conversation (first in the list) is one that may be replied to.
+      await text(`+1555${index}500007`, LINE_A, 'Keyboard test');
+      await conversationWith(`+1555${index}500007`);
+      await page.goto(`${baseUrl}/inbox`);
+      await page.locator('[data-testid=conversation]').nth(1).waitFor();
+      const ids = await page.locator('[data-testid=conversation]').evaluateAll((els) => els.map((e) => e.getAttribute('data-conversation-id')!));
+      await page.keyboard.press('j');
+      await page.waitForURL(new RegExp(`/inbox/${ids[0]}`));
+      await page.keyboard.press('j');
+      await page.waitForURL(new RegExp(`/inbox/${ids[1]}`));
+      await page.locator(`[data-conversation-id="${ids[1]}"].active`).waitFor({ state: 'attached' });
+      await page.keyboard.press('k');
+      await page.waitForURL(new RegExp(`/inbox/${ids[0]}`));
+      const start = ids[0]!;
+      await page.locator('.reply textarea').waitFor();
+      await page.keyboard.press('r');
+      expect(await page.evaluate(() => document.activeElement?.matches('.reply textarea'))).toBe(true);
+      await page.evaluate(() => (document.activeElement as HTMLElement).blur());
+      await page.keyboard.press('e');
+      await expect.poll(async () => (await api<{ status: string }>('GET', `/conversations/${start}`)).body.status).toBe('resolved');
+      await page.keyboard.press('/');
+      await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Search conversations');
+      await page.evaluate(() => (document.activeElement as HTMLElement).blur());
+      await page.keyboard.press('?');
+      const help = page.locator('[data-testid=shortcut-help]');
+      await help.waitFor();
+      expect(await help.textContent()).toContain('Next conversation');
+      await screenshot(page, `inbox-shortcuts-${size.name}`);
+      await page.keyboard.press('Escape');
+      await expect.poll(() => help.count()).toBe(0);
+    });
+
     it('raised no page errors', () => {
       expect(pageErrors).toEqual([]);
     });

@@ -13,6 +13,7 @@ import { CaseLinks } from '../components/CaseLinks';
 import { OptOutBanner, optOutExplanation } from '../components/OptOutBanner';
 import { BulkBar, StatusTabs, ThreadStatusActions, type StatusView } from '../components/ConversationStatus';
 import { useDebounced } from '../lib/use-debounced';
+import { ShortcutHelp, useInboxShortcuts } from '../components/InboxShortcuts';
 import { useStickToBottom } from '../lib/use-stick-to-bottom';
 import { useMaxBodyLength } from '../lib/provider-limits';
 
@@ -71,6 +72,7 @@ export function InboxPage() {
     getNextPageParam: (last) => last.nextCursor,
   });
   const conversations = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
+  const shortcuts = useInboxShortcuts({ ids: conversations.map((c) => c.id), currentId: conversationId, search: params.toString() });
   const filters: Array<[Filter, string]> = [
     ['all', 'All'],
     ['mine', 'Mine'],
@@ -162,6 +164,7 @@ export function InboxPage() {
           </button>
         )}
       </section>
+      {shortcuts.helpOpen && <ShortcutHelp onClose={shortcuts.closeHelp} />}
       <section className="thread-pane" aria-label="Conversation">
         {conversationId ? <Thread key={conversationId} conversationId={conversationId} /> : <div className="empty center muted">Choose a conversation</div>}
       </section>
