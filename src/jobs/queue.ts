@@ -156,6 +156,7 @@ export class JobQueue {
   start(): void {
     if (this.active) return;
     this.active = true;
+    this.stopping = null;
     this.loop = this.run();
   }
 
@@ -163,7 +164,14 @@ export class JobQueue {
    * Stops claiming at once; in-flight jobs get `graceMs` to finish. Jobs still running then are
    * released (their lease cleared) so another node takes them now rather than when the lease ends.
    */
-  async stop(graceMs = 10_000): Promise<void> {
+  stop(graceMs = 10_000): Promise<void> {
+    // Shutdown calls this early and again when the context closes: one grace period, not two.
+    return (this.stopping ??= this.stopNow(graceMs));
+  }
+
+  private stopping: Promise<void> | null = null;
+
+  private async stopNow(graceMs: number): Promise<void> {
     this.active = false;
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.wakeUp?.();
