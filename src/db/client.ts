@@ -10,10 +10,10 @@ import { initialSchema } from './migrations/0001_initial.js';
 import { routingSchema } from './migrations/0002_routing.js';
 import { dashboardSchema } from './migrations/0003_dashboard.js';
 import { hardeningSchema } from './migrations/0004_hardening.js';
-import { inboxSchema } from './migrations/0008_inbox.js';
+import { connectorsSchema } from './migrations/0005_connectors.js';
 import { automationSchema } from './migrations/0006_automation.js';
 import { workflowsSchema } from './migrations/0007_workflows.js';
-import { connectorsSchema } from './migrations/0005_connectors.js';
+import { inboxSchema } from './migrations/0008_inbox.js';
 import { voicemeupPartsSchema } from './migrations/0010_voicemeup_parts.js';
 import { searchSchema } from './migrations/0011_search.js';
 
@@ -77,10 +77,10 @@ function migrationsFor(dialect: Dialect): MigrationProvider {
     '0002_routing': routingSchema(dialect),
     '0003_dashboard': dashboardSchema(dialect),
     '0004_hardening': hardeningSchema(dialect),
-    '0008_inbox': inboxSchema(dialect),
+    '0005_connectors': connectorsSchema(dialect),
     '0006_automation': automationSchema(dialect),
     '0007_workflows': workflowsSchema(dialect),
-    '0005_connectors': connectorsSchema(dialect),
+    '0008_inbox': inboxSchema(dialect),
     '0010_voicemeup_parts': voicemeupPartsSchema(dialect),
     '0011_search': searchSchema(dialect),
   };

@@ -7,9 +7,9 @@ import { formatPhone, guessCountry, toE164 } from '../lib/format';
 import { MessageEditor, type EditorValue } from '../components/MessageEditor';
 import { useNumbers } from './Inbox';
 import { useAuth } from '../lib/auth';
+import { TemplatePicker, useTemplateFill } from '../components/TemplatePicker';
 import type { PhoneNumber } from '../lib/types';
 import { useMaxBodyLength } from '../lib/provider-limits';
-import { TemplatePicker, useTemplateFill } from '../components/TemplatePicker';
 
 /** "(415) 555-0100 — Support line · twilio": which line and which carrier a reply leaves through. */
 export function numberOptionLabel(n: PhoneNumber): string {
