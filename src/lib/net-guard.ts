@@ -98,6 +98,8 @@ export interface NetGuard {
   /** Resolves a URL's host now and throws PrivateAddressError (or a plain Error for a bad URL) if it is not allowed. */
   checkUrl(url: string): Promise<void>;
   isAllowed(address: string): boolean;
+  /** Loads the HTTP client in the background, so the first outbound request is not the one that waits for it. */
+  warm(): void;
 }
 
 export function createNetGuard(options: { allowPrivate?: readonly string[] } = {}): NetGuard {
@@ -168,5 +170,6 @@ export function createNetGuard(options: { allowPrivate?: readonly string[] } = {
     await new Promise<void>((resolve, reject) => guardedLookup(host, { all: true }, (error: Error | null) => (error ? reject(error) : resolve())));
   }
 
-  return { fetch: guardedFetch as typeof fetch, checkUrl, isAllowed };
+  const warm = () => void client().catch(() => undefined);
+  return { fetch: guardedFetch as typeof fetch, checkUrl, isAllowed, warm };
 }
