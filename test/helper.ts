@@ -34,13 +34,38 @@ async function freshDatabaseUrl(dataDir: string): Promise<{ url: string; drop: (
   url.searchParams.set('options', `-c search_path=${schema}`);
   return {
     url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: PG_URL });
-      await client.connect();
-      await client.query(`drop schema ${schema} cascade`);
-      await client.end();
-    },
+    drop: () => dropTestSchema(schema),
   };
+}
+
+/**
+ * Kysely's migrator reads the catalogue of every schema in the database; a schema dropped by
+ * another test file in the middle of that read fails it ("schema … does not exist"). Migrations
+ * hold this advisory lock shared and drops hold it exclusively, so the two never overlap.
+ */
+const SCHEMA_LOCK = 727_001;
+
+export async function dropTestSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [SCHEMA_LOCK]);
+    await client.query(`drop schema if exists ${schema} cascade`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function whileMigrating<T>(work: () => Promise<T>): Promise<T> {
+  if (TEST_DATABASE !== 'postgres') return work();
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    await client.query('select pg_advisory_lock_shared($1)', [SCHEMA_LOCK]);
+    return await work();
+  } finally {
+    await client.end();
+  }
 }
 
 export async function createTestApp(options: { env?: Record<string, string>; workers?: boolean; fetch?: typeof fetch; publicUrl?: string } = {}): Promise<TestApp> {
@@ -55,7 +80,7 @@ export async function createTestApp(options: { env?: Record<string, string>; wor
     ALLOW_PRIVATE_URLS: '127.0.0.1/32,::1/128',
     ...options.env,
   });
-  const ctx = await createContext(config, { queue: { pollMs: 20, backoffBaseMs: 20 }, fetch: options.fetch });
+  const ctx = await whileMigrating(() => createContext(config, { queue: { pollMs: 20, backoffBaseMs: 20 }, fetch: options.fetch }));
   registerJobs(ctx);
   const app = await buildApp(ctx);
   await app.ready();

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAccountAndNumber, createTestApp, createTestTenant, eventually, PG_URL, TEST_DATABASE, type TestApp } from '../helper.js';
+import { createAccountAndNumber, createTestApp, createTestTenant, dropTestSchema, eventually, TEST_DATABASE, type TestApp } from '../helper.js';
 
 const SECRET_KEY = 'workflow-restart-test-secret-key-0123456789';
 const OURS = '+15550109001';
@@ -14,10 +13,7 @@ afterAll(async () => {
   // The first app was stopped without dropping its database; its PostgreSQL schema goes here.
   const schema = /search_path%3D(t_[a-z0-9_]+)|search_path=(t_[a-z0-9_]+)/.exec(firstUrl);
   if (TEST_DATABASE === 'postgres' && schema) {
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    await client.query(`drop schema if exists ${schema[1] ?? schema[2]} cascade`);
-    await client.end();
+    await dropTestSchema(schema[1] ?? schema[2]!);
   }
   if (firstDataDir) fs.rmSync(firstDataDir, { recursive: true, force: true });
 });
