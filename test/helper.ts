@@ -56,6 +56,11 @@ export async function dropTestSchema(schema: string): Promise<void> {
   }
 }
 
+/** A second node's context on an existing test database (migrations under the schema lock). */
+export function createNodeContext(...args: Parameters<typeof createContext>): ReturnType<typeof createContext> {
+  return whileMigrating(() => createContext(...args));
+}
+
 async function whileMigrating<T>(work: () => Promise<T>): Promise<T> {
   if (TEST_DATABASE !== 'postgres') return work();
   const client = new pg.Client({ connectionString: PG_URL });

@@ -5,11 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/env.js';
-import { createContext, type AppContext } from '../../src/context.js';
+import type { AppContext } from '../../src/context.js';
 import { registerJobs } from '../../src/jobs/index.js';
 import { startSmscEmulator, type SmscEmulator } from '../../src/providers/smpp/smpp.emulator.js';
 import type { SmppHost } from '../../src/providers/smpp/smpp.host.js';
-import { createAccountAndNumber, createTestApp, createTestTenant, eventually, TEST_DATABASE, type Tenant, type TestApp } from '../helper.js';
+import { createAccountAndNumber, createTestApp, createTestTenant, eventually, TEST_DATABASE, type Tenant, type TestApp, createNodeContext } from '../helper.js';
 
 const NUMBER = '+15550100300';
 const TIMING = { scanMs: 100, leaseMs: 1500, outboxPollMs: 25 };
@@ -25,7 +25,7 @@ describe.skipIf(TEST_DATABASE !== 'postgres')('SMPP bind across two nodes (Postg
 
   beforeAll(async () => {
     first = await createTestApp();
-    second = await createContext(loadConfig({ DATABASE_URL: first.ctx.config.databaseUrl, DATA_DIR: first.dataDir, LOG_LEVEL: 'silent', PUBLIC_URL: 'http://switchboard.test', ALLOW_PRIVATE_URLS: '127.0.0.1/32' }), { queue: { pollMs: 20, backoffBaseMs: 20 } });
+    second = await createNodeContext(loadConfig({ DATABASE_URL: first.ctx.config.databaseUrl, DATA_DIR: first.dataDir, LOG_LEVEL: 'silent', PUBLIC_URL: 'http://switchboard.test', ALLOW_PRIVATE_URLS: '127.0.0.1/32' }), { queue: { pollMs: 20, backoffBaseMs: 20 } });
     registerJobs(second);
     second.queue.start();
     tenant = await createTestTenant(first.ctx);

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTwilioEmulator } from '../../src/providers/twilio/twilio.emulator.js';
 import type { ProviderEmulator } from '../../src/providers/testing/emulator.js';
-import { createAccountAndNumber, createTestApp, createTestTenant, eventually, PG_URL, TEST_DATABASE, type Tenant, type TestApp } from '../helper.js';
+import { createAccountAndNumber, createTestApp, createTestTenant, eventually, PG_URL, TEST_DATABASE, type Tenant, type TestApp, createNodeContext } from '../helper.js';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/env.js';
-import { createContext } from '../../src/context.js';
 
 const credentials = { accountSid: 'AC' + 'e'.repeat(32), authToken: 'pacing-token' };
 
@@ -43,7 +42,7 @@ describe.skipIf(TEST_DATABASE !== 'postgres')('several nodes on one PostgreSQL',
   it('fans events out between nodes and shares the job queue', async () => {
     const first = await createTestApp();
     const config = loadConfig({ DATABASE_URL: first.ctx.config.databaseUrl, DATA_DIR: first.dataDir, LOG_LEVEL: 'silent', PUBLIC_URL: 'http://switchboard.test' });
-    const secondCtx = await createContext(config, { queue: { pollMs: 20 } });
+    const secondCtx = await createNodeContext(config, { queue: { pollMs: 20 } });
     const second = await buildApp(secondCtx);
     try {
       const tenant = await createTestTenant(first.ctx);

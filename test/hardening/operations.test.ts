@@ -11,10 +11,9 @@ import type { AddressInfo } from 'node:net';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/env.js';
-import { createContext } from '../../src/context.js';
 import { startServer } from '../../src/server.js';
 import { createApiKey, createTenant } from '../../src/services/tenants.js';
-import { createAccountAndNumber, createTestApp, createTestTenant, eventually, TEST_DATABASE } from '../helper.js';
+import { createAccountAndNumber, createTestApp, createTestTenant, eventually, TEST_DATABASE, createNodeContext } from '../helper.js';
 
 async function internalService(body: string, status = 200) {
   const hits: string[] = [];
@@ -75,8 +74,8 @@ describe('one deployment, several nodes', () => {
     const t = await createTestApp({ env: { SECRET_KEY: 'a'.repeat(40) } });
     try {
       const config = loadConfig({ DATABASE_URL: t.ctx.config.databaseUrl, DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'sb-node2-')), SECRET_KEY: 'b'.repeat(40), LOG_LEVEL: 'silent' });
-      await expect(createContext(config)).rejects.toThrow(/SECRET_KEY differs from the key this database was set up with/);
-      const same = await createContext(loadConfig({ DATABASE_URL: t.ctx.config.databaseUrl, DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'sb-node2-')), SECRET_KEY: 'a'.repeat(40), LOG_LEVEL: 'silent' }));
+      await expect(createNodeContext(config)).rejects.toThrow(/SECRET_KEY differs from the key this database was set up with/);
+      const same = await createNodeContext(loadConfig({ DATABASE_URL: t.ctx.config.databaseUrl, DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'sb-node2-')), SECRET_KEY: 'a'.repeat(40), LOG_LEVEL: 'silent' }));
       await same.close();
     } finally {
       await t.close();
@@ -94,7 +93,7 @@ describe('one deployment, several nodes', () => {
     const { port } = (await s3.run()) as AddressInfo;
     const env = { MEDIA_STORE: 's3://switchboard-media/tenants', S3_ENDPOINT: `http://127.0.0.1:${port}`, S3_REGION: 'us-east-1', S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', S3_FORCE_PATH_STYLE: 'true', SECRET_KEY: 'c'.repeat(40) };
     const nodeA = await createTestApp({ env });
-    const nodeB = await createContext(loadConfig({ ...env, DATABASE_URL: nodeA.ctx.config.databaseUrl, DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'sb-nodeb-')), LOG_LEVEL: 'silent' }));
+    const nodeB = await createNodeContext(loadConfig({ ...env, DATABASE_URL: nodeA.ctx.config.databaseUrl, DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'sb-nodeb-')), LOG_LEVEL: 'silent' }));
     try {
       const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
       const { tenantId } = await createTestTenant(nodeA.ctx);
