@@ -13,6 +13,7 @@ import { applyStatusUpdate } from '../services/ingest-webhook.js';
 import { SEND_MESSAGE_JOB } from '../services/send-message.js';
 import { recordCarrierOptOut } from '../services/routing/opt-outs.js';
 import { backoffMs, RetryLater, type JobDefinition } from './queue.js';
+import { paceDispatch } from './dispatch-pacer.js';
 
 interface Payload {
   messageId: string;
@@ -58,6 +59,8 @@ export function sendMessageJob(ctx: AppContext): JobDefinition<Payload> {
       const media = message.media_count
         ? await ctx.db.selectFrom('media').select(['id', 'storage_key', 'source_url']).where('message_id', '=', message.id).orderBy('created_at').execute()
         : [];
+      const number = message.number_id ? await ctx.db.selectFrom('numbers').select('mps').where('id', '=', message.number_id).executeTakeFirst() : undefined;
+      await paceDispatch(message.number_id, number?.mps ?? adapter.manifest.capabilities.defaultMps);
       let result;
       try {
         result = await adapter.send({
