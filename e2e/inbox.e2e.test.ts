@@ -437,7 +437,8 @@ for (const [index, size] of SIZES.entries()) {
       await page.keyboard.press('k');
       await page.waitForURL(new RegExp(`/inbox/${ids[0]}`));
       const start = ids[0]!;
-      await page.locator('.reply textarea').waitFor();
+      // The previous thread's composer stays on screen until the new one mounts: wait for this one's.
+      await page.locator(`.thread[data-thread-id="${start}"] .reply textarea:enabled`).waitFor();
       await page.keyboard.press('r');
       expect(await page.evaluate(() => document.activeElement?.matches('.reply textarea'))).toBe(true);
       await page.evaluate(() => (document.activeElement as HTMLElement).blur());

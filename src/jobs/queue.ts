@@ -370,14 +370,25 @@ export class JobQueue {
     if (this.completed.length === 1) setImmediate(() => void this.deleteCompleted());
   }
 
+  /** Deletes of finished jobs still on their way; stop() waits for them so none outlives the worker. */
+  private readonly deleting = new Set<Promise<void>>();
+
   private async deleteCompleted(): Promise<void> {
     const ids = this.completed.splice(0);
-    if (ids.length === 0) return;
-    try {
-      await this.db.deleteFrom('jobs').where('id', 'in', ids).where('locked_by', '=', this.workerId).execute();
-    } catch (error) {
-      this.log.error({ err: error }, 'could not delete finished jobs; they will run again');
+    if (ids.length > 0) {
+      const deletion = this.db
+        .deleteFrom('jobs')
+        .where('id', 'in', ids)
+        .where('locked_by', '=', this.workerId)
+        .execute()
+        .then(
+          () => undefined,
+          (error: unknown) => this.log.error({ err: error }, 'could not delete finished jobs; they will run again'),
+        )
+        .finally(() => this.deleting.delete(deletion));
+      this.deleting.add(deletion);
     }
+    await Promise.all(this.deleting);
   }
 
   private async bury(id: number, reason: string): Promise<void> {

@@ -241,7 +241,7 @@ function Thread({ conversationId }: { conversationId: string }) {
 
   if (conversation.isError) return <div className="notice error pad">{errorText(conversation.error)}</div>;
   return (
-    <div className="thread">
+    <div className="thread" data-thread-id={conversationId}>
       <header className="thread-head">
         <button className="icon-button back" onClick={() => navigate('/inbox')} aria-label="Back to conversations">
           ←
