@@ -31,7 +31,7 @@ export function joinInboundPartsJob(ctx: AppContext): JobDefinition<{ accountId:
         const account = await trx.selectFrom('provider_accounts').selectAll().where('id', '=', accountId).executeTakeFirstOrThrow();
         const merged = mergeParts(parts);
         const first = parts.find((part) => part.role === 'text') ?? parts[0]!;
-        const messageId = await insertInbound(ctx, trx, account, { id: first.number_id, number: first.number }, merged);
+        const messageId = (await insertInbound(ctx, trx, account, { id: first.number_id, number: first.number }, merged))?.id ?? null;
         await trx
           .updateTable('inbound_parts')
           .set({ joined_as: merged.providerMessageId })

@@ -4,7 +4,7 @@
  */
 import type { AppContext } from '../context.js';
 import type { MessageTable } from '../db/schema.js';
-import { PROCESS_INBOUND_JOB } from '../services/ingest-webhook.js';
+import { PROCESS_INBOUND_JOB, announceInbound, type ProcessInboundPayload } from '../services/ingest-inbound.js';
 import { ProviderError } from '../providers/core/errors.js';
 import type { JobDefinition } from './queue.js';
 
@@ -16,17 +16,16 @@ export function onInboundMessage(handler: InboundHandler): void {
   handlers.push(handler);
 }
 
-export function processInboundJob(ctx: AppContext): JobDefinition<{ messageId: string }> {
+export function processInboundJob(ctx: AppContext): JobDefinition<ProcessInboundPayload> {
   return {
     name: PROCESS_INBOUND_JOB,
     maxAttempts: 6,
     concurrency: 16,
-    async handle({ messageId }, { attempt, maxAttempts, log }) {
+    async handle({ messageId, liveAnnounced }, { attempt, maxAttempts, log }) {
       const message = await ctx.db.selectFrom('messages').selectAll().where('id', '=', messageId).executeTakeFirst();
       if (!message) return;
       await downloadPendingMedia(ctx, message, attempt >= maxAttempts, log);
-      ctx.events.publish({ type: 'message.received', tenantId: message.tenant_id, numberId: message.number_id, data: { id: message.id, conversationId: message.conversation_id, from: message.from_number, body: message.body } });
-      ctx.events.publish({ type: 'conversation.updated', tenantId: message.tenant_id, numberId: message.number_id, data: { id: message.conversation_id } });
+      announceInbound(ctx, message, liveAnnounced ? 'sinks' : undefined);
       for (const handler of handlers) await handler(ctx, message);
     },
   };

@@ -61,13 +61,23 @@ export class EventBus {
     this.sinks.push(sink);
   }
 
-  publish(event: AppEvent): void {
-    this.emitter.emit('event', event);
+  /**
+   * Raises an event to live subscribers (every node's SSE streams) and to the durable sinks.
+   * `only` splits the two when they are raised at different moments: an inbound text reaches the
+   * browsers at commit, its sinks from the durable job that runs again after a crash.
+   */
+  publish(event: AppEvent, only?: 'live' | 'sinks'): void {
+    if (only !== 'sinks') this.publishLive(event);
+    if (only === 'live') return;
     for (const sink of this.sinks) {
       const work = sink(event).catch((error) => this.log.error({ err: error, eventType: event.type }, 'event sink failed'));
       this.sinking.add(work);
       void work.finally(() => this.sinking.delete(work));
     }
+  }
+
+  private publishLive(event: AppEvent): void {
+    this.emitter.emit('event', event);
     if (this.pool) {
       const payload = JSON.stringify({ origin: this.origin, event });
       // NOTIFY payloads are limited to 8000 bytes; large events are cut to their ids.

@@ -49,6 +49,7 @@ export async function storeInbound(ctx: AppContext, account: ProviderAccountTabl
 
   const stored = await ctx.writes.run(async (trx) => {
     const messageIds: string[] = [];
+    const announceNow: MessageTable[] = [];
     let duplicates = 0;
     let held = 0;
     for (const inbound of parsed.inbound) {
@@ -60,9 +61,11 @@ export async function storeInbound(ctx: AppContext, account: ProviderAccountTabl
         else duplicates += 1;
         continue;
       }
-      const id = await insertInbound(ctx, trx, account, number, inbound);
-      if (id) messageIds.push(id);
-      else duplicates += 1;
+      const inserted = await insertInbound(ctx, trx, account, number, inbound, { liveAtCommit: true });
+      if (inserted) {
+        messageIds.push(inserted.id);
+        if (inserted.liveAtCommit) announceNow.push(inserted.message);
+      } else duplicates += 1;
     }
     const statusMessages: MessageTable[] = [];
     const optedOut: Array<{ message: MessageTable; code: string }> = [];
@@ -93,10 +96,11 @@ export async function storeInbound(ctx: AppContext, account: ProviderAccountTabl
         transport: delivery.transport,
       })
       .execute();
-    return { messageIds, statusMessages, optedOut, verdict };
+    return { messageIds, announceNow, statusMessages, optedOut, verdict };
   });
 
   if (stored.messageIds.length > 0) ctx.queue.wake();
+  for (const message of stored.announceNow) announceInbound(ctx, message, 'live');
   // A receipt saying the recipient opted out at the carrier stops later sends up front (F27).
   for (const { message, code } of stored.optedOut) await recordCarrierOptOut(ctx, message, code);
   for (const message of stored.statusMessages) {
@@ -128,8 +132,40 @@ async function resolveNumbers(ctx: AppContext, account: ProviderAccountTable, in
   return found;
 }
 
-/** Inserts one inbound message; returns its id, or null when the provider already sent it. */
-export async function insertInbound(ctx: AppContext, trx: Transaction<Database>, account: ProviderAccountTable, number: { id: string; number: string }, inbound: InboundMessage): Promise<string | null> {
+/** The payload of inbound.process: `liveAnnounced` when browsers were told at commit (a text without media). */
+export interface ProcessInboundPayload {
+  messageId: string;
+  liveAnnounced?: boolean;
+}
+
+export interface InsertedInbound {
+  id: string;
+  message: MessageTable;
+  /** The caller announces it to live subscribers right after commit; the job then only runs the sinks. */
+  liveAtCommit: boolean;
+}
+
+/**
+ * Tells live subscribers and durable sinks that an inbound message is here. Called once its media is
+ * stored; a text without media reaches live subscribers at commit already (`only: 'live'`).
+ */
+export function announceInbound(ctx: AppContext, message: MessageTable, only?: 'live' | 'sinks'): void {
+  ctx.events.publish({ type: 'message.received', tenantId: message.tenant_id, numberId: message.number_id, data: { id: message.id, conversationId: message.conversation_id, from: message.from_number, body: message.body } }, only);
+  ctx.events.publish({ type: 'conversation.updated', tenantId: message.tenant_id, numberId: message.number_id, data: { id: message.conversation_id } }, only);
+}
+
+/**
+ * Inserts one inbound message; null when the provider already sent it. With `liveAtCommit`, a
+ * message without media is left for the caller to announce right after its commit.
+ */
+export async function insertInbound(
+  ctx: AppContext,
+  trx: Transaction<Database>,
+  account: ProviderAccountTable,
+  number: { id: string; number: string },
+  inbound: InboundMessage,
+  options: { liveAtCommit?: boolean } = {},
+): Promise<InsertedInbound | null> {
   const at = now();
   const from = normalise(inbound.from);
   const others = inbound.to.map(normalise).filter((to) => to !== number.number);
@@ -138,34 +174,35 @@ export async function insertInbound(ctx: AppContext, trx: Transaction<Database>,
   // Group MMS: the conversation is with the sender and every other recipient. For a provider's
   // retry the conversation already exists, so this creates nothing twice.
   const conversationId = await findOrCreateConversation(trx, { tenantId: account.tenant_id, numberId: number.id, ourNumber: number.number, remotes: [from, ...others] });
+  const row: MessageTable = {
+    id,
+    tenant_id: account.tenant_id,
+    conversation_id: conversationId,
+    number_id: number.id,
+    direction: 'inbound',
+    from_number: from,
+    to_numbers: JSON.stringify([number.number, ...others]),
+    body: inbound.body,
+    encoding,
+    segments,
+    status: 'received',
+    provider_account_id: account.id,
+    provider_type: account.type,
+    provider_message_id: inbound.providerMessageId,
+    error_code: null,
+    error_message: null,
+    idempotency_key: null,
+    send_at: null,
+    created_at: inbound.receivedAt && !Number.isNaN(Date.parse(inbound.receivedAt)) ? new Date(inbound.receivedAt).toISOString() : at,
+    sent_at: null,
+    delivered_at: null,
+    read_at: null,
+    created_by: null,
+    media_count: inbound.media.length,
+  };
   const inserted = await trx
     .insertInto('messages')
-    .values({
-      id,
-      tenant_id: account.tenant_id,
-      conversation_id: conversationId,
-      number_id: number.id,
-      direction: 'inbound',
-      from_number: from,
-      to_numbers: JSON.stringify([number.number, ...others]),
-      body: inbound.body,
-      encoding,
-      segments,
-      status: 'received',
-      provider_account_id: account.id,
-      provider_type: account.type,
-      provider_message_id: inbound.providerMessageId,
-      error_code: null,
-      error_message: null,
-      idempotency_key: null,
-      send_at: null,
-      created_at: inbound.receivedAt && !Number.isNaN(Date.parse(inbound.receivedAt)) ? new Date(inbound.receivedAt).toISOString() : at,
-      sent_at: null,
-      delivered_at: null,
-      read_at: null,
-      created_by: null,
-      media_count: inbound.media.length,
-    })
+    .values(row)
     .onConflict((oc) => oc.columns(['provider_account_id', 'provider_message_id']).doNothing())
     .returning('id')
     .executeTakeFirst();
@@ -178,8 +215,10 @@ export async function insertInbound(ctx: AppContext, trx: Transaction<Database>,
       .values({ id: newId('med'), tenant_id: account.tenant_id, message_id: id, content_type: media.contentType ?? 'application/octet-stream', size: 0, storage_key: null, source_url: media.url, status: 'pending', created_at: at })
       .execute();
   }
-  await ctx.queue.enqueue(trx, PROCESS_INBOUND_JOB, { messageId: id });
-  return id;
+  const liveAtCommit = Boolean(options.liveAtCommit) && inbound.media.length === 0;
+  const payload: ProcessInboundPayload = { messageId: id, liveAnnounced: liveAtCommit };
+  await ctx.queue.enqueue(trx, PROCESS_INBOUND_JOB, payload);
+  return { id, message: row, liveAtCommit };
 }
 
 /**
