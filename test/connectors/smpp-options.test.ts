@@ -136,7 +136,8 @@ describe('SMPP account options: TLS, message_payload, GSM-7 packing', () => {
       const gsm = 'x'.repeat(200);
       const ids = [await send(number, ucs), await send(number, gsm), await send(number, 'short one')];
       for (const id of ids) await untilStatus(id, 'delivered');
-      const [ucsSubmit, gsmSubmit, shortSubmit] = ids.map((_, index) => smsc.submits[index]!);
+      // Queued sends may leave in any order: find each by its text.
+      const [ucsSubmit, gsmSubmit, shortSubmit] = [ucs, gsm, 'short one'].map((text) => smsc.submits.find((submit) => submit.text === text));
       expect(smsc.submits).toHaveLength(3);
       expect(ucsSubmit).toMatchObject({ dataCoding: 8, udh: null, text: ucs });
       expect(ucsSubmit!.esmClass & 0x40).toBe(0);
