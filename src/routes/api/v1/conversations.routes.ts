@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../context.js';
 import { now } from '../../../db/client.js';
-import { bodyMatchesWords, containsText } from '../../../db/text-search.js';
+import { containsText, matchWords } from '../../../db/text-search.js';
 import { AppError, notFound } from '../../../errors.js';
 import { accessScope, canSeeConversation, INTERNAL_NUMBER, internalThreadPattern } from '../../../services/access.js';
 import { routingDb } from '../../../services/routing/tables.js';
@@ -73,13 +73,8 @@ export async function conversationRoutes(app: FastifyInstance, { ctx }: { ctx: A
     if (q.q) {
       const text = q.q;
       const digits = phoneDigits(text);
-      query = query.where((eb) =>
-        eb.or([
-          containsText('remote_key', text),
-          ...(digits ? [containsDigits('remote_key', digits)] : []),
-          eb('id', 'in', eb.selectFrom('messages').select('conversation_id').where('tenant_id', '=', request.auth.tenantId).where(bodyMatchesWords(ctx.store.dialect, text))),
-        ]),
-      );
+      const words = await matchWords(ctx.db, ctx.store.dialect, request.auth.tenantId, text);
+      query = query.where((eb) => eb.or([containsText('remote_key', text), ...(digits ? [containsDigits('remote_key', digits)] : []), words.conversation]));
     }
     const cursor = decodeCursor(q.cursor);
     if (cursor) query = query.where((eb) => eb.or([eb('updated_at', '<', cursor.at), eb.and([eb('updated_at', '=', cursor.at), eb('id', '<', cursor.id)])]));

@@ -2,7 +2,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../context.js';
-import { bodyMatchesWords } from '../../../db/text-search.js';
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
+import type { Database, MessageTable } from '../../../db/schema.js';
+import { matchWords } from '../../../db/text-search.js';
 import { AppError, notFound } from '../../../errors.js';
 import { toE164 } from '../../../lib/phone.js';
 import { accessScope, canSeeConversation, INTERNAL_NUMBER, internalThreadPattern, type AccessScope } from '../../../services/access.js';
@@ -10,7 +12,11 @@ import { acceptMessage } from '../../../services/send-message.js';
 import { composeOutbound } from '../../../services/compose-outbound.js';
 import { serializeMessage, serializeMessages, type ApiMessage } from '../../../services/serialize.js';
 import { containsDigits, phoneDigits, statusList } from '../../../services/inbox/phone-search.js';
-import { decodeCursor, page, PagingQuery } from './paging.js';
+import { decodeCursor, mergeNewest, page, PagingQuery, type CursorKey } from './paging.js';
+
+/** One way a message can match the text search `q`. */
+type SearchMatch = (eb: ExpressionBuilder<Database, 'messages'>) => Expression<SqlBool>;
+const messageKey = (row: MessageTable): CursorKey => ({ at: row.created_at, id: row.id });
 
 const MediaItem = Type.Union([
   Type.Object({ url: Type.String({ minLength: 1, maxLength: 2000, pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^\\s]+$', description: 'an http(s) URL' }) }, { additionalProperties: false }),
@@ -103,7 +109,25 @@ export async function messageRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
     return listMessages(request, request.query.limit ?? 50);
   });
 
-  function filtered(request: FastifyRequest<{ Querystring: ListQuery }>, access: AccessScope) {
+  /**
+   * The text search `q` as alternatives, each run as its own query and the pages merged: the words
+   * in the body, and for a phone-looking `q` the conversations with that number. One OR of the two
+   * would walk every message whenever both are rare, which a number search always is.
+   */
+  async function searchAlternatives(request: FastifyRequest<{ Querystring: ListQuery }>): Promise<Array<SearchMatch | null>> {
+    const text = request.query.q;
+    if (!text) return [null];
+    const tenantId = request.auth.tenantId;
+    const words = await matchWords(ctx.db, ctx.store.dialect, tenantId, text);
+    const digits = phoneDigits(text);
+    if (!digits) return [() => words.message];
+    return [
+      () => words.message,
+      (eb) => eb('conversation_id', 'in', eb.selectFrom('conversations').select('id').where('tenant_id', '=', tenantId).where((c) => c.or([containsDigits('remote_key', digits), containsDigits('our_number', digits)]))),
+    ];
+  }
+
+  function filtered(request: FastifyRequest<{ Querystring: ListQuery }>, access: AccessScope, search: SearchMatch | null) {
     const q = request.query;
     const tenantId = request.auth.tenantId;
     let query = ctx.db.selectFrom('messages').selectAll().where('tenant_id', '=', tenantId);
@@ -135,49 +159,49 @@ export async function messageRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
       else if (digits) query = query.where((eb) => eb.or([containsDigits('from_number', digits), containsDigits('to_numbers', digits)]));
       else query = query.where((eb) => eb.or([eb('from_number', '=', q.number!), eb('to_numbers', 'like', `%${JSON.stringify(q.number)}%`)]));
     }
-    if (q.q) {
-      const text = q.q;
-      const digits = phoneDigits(text);
-      // Words come from the body index; a number in any format through the conversations holding it (one row per thread, not per message).
-      query = query.where((eb) =>
-        eb.or([
-          bodyMatchesWords(ctx.store.dialect, text),
-          ...(digits ? [eb('conversation_id', 'in', eb.selectFrom('conversations').select('id').where('tenant_id', '=', tenantId).where((c) => c.or([containsDigits('remote_key', digits), containsDigits('our_number', digits)])))] : []),
-        ]),
-      );
-    }
+    if (search) query = query.where(search);
     if (q.since) query = query.where('created_at', '>=', new Date(q.since).toISOString());
     if (q.until) query = query.where('created_at', '<', new Date(q.until).toISOString());
     return query;
   }
 
+  /** The newest `count` messages after `cursor` matching the filters and any of the search alternatives. */
+  async function newest(request: FastifyRequest<{ Querystring: ListQuery }>, access: AccessScope, alternatives: Array<SearchMatch | null>, cursor: CursorKey | null, count: number) {
+    const lists = await Promise.all(
+      alternatives.map((search) => {
+        let query = filtered(request, access, search);
+        if (cursor) query = query.where((eb) => eb.or([eb('created_at', '<', cursor.at), eb.and([eb('created_at', '=', cursor.at), eb('id', '<', cursor.id)])]));
+        return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(count).execute();
+      }),
+    );
+    return mergeNewest(lists, count, messageKey);
+  }
+
   async function listMessages(request: FastifyRequest<{ Querystring: ListQuery }>, limit: number) {
     const visible = await accessScope(ctx, request.auth);
-    let query = filtered(request, visible);
-    const cursor = decodeCursor(request.query.cursor);
-    if (cursor) query = query.where((eb) => eb.or([eb('created_at', '<', cursor.at), eb.and([eb('created_at', '=', cursor.at), eb('id', '<', cursor.id)])]));
-    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
-    const result = page(rows, limit, (row) => ({ at: row.created_at, id: row.id }));
+    const alternatives = await searchAlternatives(request);
+    const rows = await newest(request, visible, alternatives, decodeCursor(request.query.cursor), limit + 1);
+    const result = page(rows, limit, messageKey);
     const body: { items: ApiMessage[]; nextCursor: string | null; total?: number } = { items: await serializeMessages(ctx.db, ctx.media, result.items), nextCursor: result.nextCursor };
     if (request.query.total) {
-      const count = await filtered(request, visible).clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const anyAlternative: SearchMatch | null = alternatives.every(Boolean) ? (eb) => eb.or(alternatives.map((match) => match!(eb))) : null;
+      const count = await filtered(request, visible, anyAlternative).clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       body.total = Number(count.n);
     }
     return body;
   }
+
 
   async function exportCsv(request: FastifyRequest<{ Querystring: ListQuery }>, reply: import('fastify').FastifyReply) {
     const visible = await accessScope(ctx, request.auth);
     reply.hijack();
     reply.raw.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="messages-${new Date().toISOString().slice(0, 10)}.csv"` });
     reply.raw.write(CSV_COLUMNS.join(',') + '\n');
-    let cursor: { at: string; id: string } | null = null;
+    const alternatives = await searchAlternatives(request);
+    let cursor: CursorKey | null = null;
     // Streams in pages so an export of millions of rows keeps memory flat.
     for (;;) {
-      let query = filtered(request, visible);
-      const after: { at: string; id: string } | null = cursor;
-      if (after) query = query.where((eb) => eb.or([eb('created_at', '<', after.at), eb.and([eb('created_at', '=', after.at), eb('id', '<', after.id)])]));
-      const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1000).execute();
+      const rows = await newest(request, visible, alternatives, cursor, 1000);
       if (rows.length === 0) break;
       for (const message of await serializeMessages(ctx.db, ctx.media, rows)) reply.raw.write(csvRow(message) + '\n');
       const last = rows[rows.length - 1]!;

@@ -35,3 +35,16 @@ export function page<T>(rows: T[], limit: number, key: (row: T) => CursorKey): {
 }
 
 export const ErrorSchema = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) });
+
+/**
+ * The newest `count` rows of several result lists, each already newest first by `key` (a search
+ * run as separate queries, one per alternative, so each keeps its own index). Rows in more than
+ * one list are kept once.
+ */
+export function mergeNewest<T>(lists: T[][], count: number, key: (row: T) => CursorKey): T[] {
+  if (lists.length === 1) return lists[0]!.slice(0, count);
+  const byId = new Map<string, T>();
+  for (const row of lists.flat()) byId.set(key(row).id, row);
+  const newerFirst = (a: CursorKey, b: CursorKey) => (a.at === b.at ? (a.id < b.id ? 1 : a.id > b.id ? -1 : 0) : a.at < b.at ? 1 : -1);
+  return [...byId.values()].sort((a, b) => newerFirst(key(a), key(b))).slice(0, count);
+}
