@@ -431,6 +431,7 @@ for (const [index, size] of SIZES.entries()) {
       const ids = await page.locator('[data-testid=conversation]').evaluateAll((els) => els.map((e) => e.getAttribute('data-conversation-id')!));
       await page.keyboard.press('j');
       await page.waitForURL(new RegExp(`/inbox/${ids[0]}`));
+      // The next key follows at once, before the thread has rendered: it must still move on from here.
       await page.keyboard.press('j');
       await page.waitForURL(new RegExp(`/inbox/${ids[1]}`));
       await page.locator(`[data-conversation-id="${ids[1]}"].active`).waitFor({ state: 'attached' });

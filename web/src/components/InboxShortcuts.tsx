@@ -21,6 +21,11 @@ function isTyping(target: EventTarget | null): boolean {
   return Boolean(element && (element.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(element.tagName)));
 }
 
+function openConversationId(): string | undefined {
+  const match = /^\/inbox\/([^/?#]+)/.exec(window.location.pathname);
+  return match ? decodeURIComponent(match[1]!) : undefined;
+}
+
 export function useInboxShortcuts({ ids, currentId, search }: { ids: string[]; currentId: string | undefined; search: string }) {
   const navigate = useNavigate();
   const client = useQueryClient();
@@ -32,7 +37,10 @@ export function useInboxShortcuts({ ids, currentId, search }: { ids: string[]; c
     const onKey = (event: KeyboardEvent) => {
       if (event.key === 'Escape') return setHelpOpen(false);
       if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
-      const { ids, currentId, search } = latest.current;
+      const { ids, search } = latest.current;
+      // The address, not the last render, says which thread is open: keys pressed in quick
+      // succession arrive before React has rendered the previous one's navigation.
+      const currentId = openConversationId() ?? latest.current.currentId;
       const go = (step: number) => {
         if (ids.length === 0) return;
         const index = currentId ? ids.indexOf(currentId) : -1;
