@@ -9,21 +9,12 @@ import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { twilioSignature } from '../src/providers/twilio/twilio.signature.js';
-import { cli, ensureBuilt, fmt, freePort, freshDataDir, serverProbe, settled, startSwitchboard } from './lib.js';
+import { bareServerRate, cli, ensureBuilt, fmt, freePort, freshDataDir, serverProbe, settled, startSwitchboard } from './lib.js';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SID = 'AC' + 'b'.repeat(32);
 const TOKEN = 'bench-auth-token';
-
-async function bareServerRate(): Promise<number> {
-  const port = freePort();
-  const child = spawn('node', ['-e', `require('http').createServer((q,s)=>{let n=0;q.on('data',c=>n+=c.length);q.on('end',()=>{s.writeHead(200,{'content-type':'text/xml'});s.end('<Response></Response>')})}).listen(${port},'127.0.0.1')`], { stdio: 'inherit' });
-  await new Promise((r) => setTimeout(r, 500));
-  const result = await autocannon({ url: `http://127.0.0.1:${port}/webhook/twilio/sms`, method: 'POST', connections: CONNECTIONS, duration: DURATION, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'MessageSid=SM1&From=%2B15551234567&To=%2B15550001111&Body=hi' });
-  child.kill();
-  return result.requests.average;
-}
 
 async function main() {
   ensureBuilt();
@@ -62,16 +53,18 @@ async function main() {
   const stored = (db.prepare("select count(*) as n from messages where direction = 'inbound'").get() as { n: number }).n;
   db.close();
 
-  const bare = await bareServerRate();
+  const bare = await bareServerRate({ path: '/webhook/twilio/sms', contentType: 'application/x-www-form-urlencoded', body: 'MessageSid=SM1&From=%2B15551234567&To=%2B15550001111&Body=hi', status: 200, reply: '<Response></Response>', connections: CONNECTIONS, duration: DURATION });
   const ok = result['2xx'];
   const rate = ok / DURATION;
   console.log('\nInbound ingest (signed Twilio webhooks, SQLite, durable commit before 2xx)');
   console.log(`  connections ${CONNECTIONS}, duration ${DURATION} s, cores ${(await import('node:os')).cpus().length}`);
   console.log(`  Switchboard:   ${fmt(rate)} messages/s   p50 ${result.latency.p50} ms   p99 ${result.latency.p99} ms   non-2xx ${result.non2xx}   errors ${result.errors}`);
   console.log(`  bare node:http ${fmt(bare)} requests/s`);
-  console.log(`  ratio          ${fmt((rate / bare) * 100, 1)} % of bare node:http (target ≥ 25 %)`);
-  console.log(`  per message:   ${fmt((after.statements - before.statements) / ok, 1)} SQL statements   ${fmt((after.cpuMs - before.cpuMs) / ok, 2)} ms server CPU (from the server process, load ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')})`);
-  console.log(`  acknowledged ${ok}, stored ${stored} → ${ok === stored ? 'every acknowledged message is stored' : `MISMATCH (${ok - stored} missing)`}`);
+  console.log(`  ratio          ${fmt((rate / bare) * 100, 1)} % of bare node:http (target ≥ 15 %, issue 11 P1)`);
+  console.log(`  per message:   ${fmt((after.statements - before.statements) / stored, 1)} SQL statements   ${fmt((after.cpuMs - before.cpuMs) / stored, 2)} ms server CPU (from the server process, load ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+  // Requests still in flight when the load stops are stored without their 2xx being counted: at most one per connection.
+  const verdict = stored < ok ? `LOST ${ok - stored} acknowledged messages` : stored - ok <= CONNECTIONS ? `every acknowledged message is stored (${stored - ok} more were in flight at the end)` : `MISMATCH (${stored - ok} stored beyond the in-flight requests)`;
+  console.log(`  acknowledged ${ok}, stored ${stored} → ${verdict}`);
 }
 
 main().catch((error) => {

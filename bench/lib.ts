@@ -1,5 +1,6 @@
 /** Shared set-up for benchmarks: a real Switchboard process on a fresh SQLite data folder. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import autocannon from 'autocannon';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -110,4 +111,18 @@ export async function settled(probe: ReturnType<typeof serverProbe>, server: Ben
     if (now.cpuMs - last.cpuMs < 30 || Date.now() > deadline) return now;
     last = now;
   }
+}
+
+/**
+ * The reference every throughput target is a ratio to: a bare node:http server answering the same
+ * request with a fixed body, loaded by the same autocannon settings in the same run.
+ */
+export async function bareServerRate(options: { path: string; contentType: string; body: string; status: number; reply: string; connections: number; duration: number }): Promise<number> {
+  const port = freePort();
+  const server = `require('http').createServer((q,s)=>{q.resume();q.on('end',()=>{s.writeHead(${options.status},{'content-type':${JSON.stringify(options.contentType)}});s.end(${JSON.stringify(options.reply)})})}).listen(${port},'127.0.0.1')`;
+  const child = spawn('node', ['-e', server], { stdio: 'inherit' });
+  await new Promise((r) => setTimeout(r, 500));
+  const result = await autocannon({ url: `http://127.0.0.1:${port}${options.path}`, method: 'POST', connections: options.connections, duration: options.duration, headers: { 'content-type': options.contentType }, body: options.body });
+  child.kill();
+  return result.requests.average;
 }
