@@ -10,8 +10,3 @@ export function DaySeparator({ at }: { at: string }) {
     </div>
   );
 }
-
-/** True when a message starts a new local day after the one before it (or is the first shown). */
-export function startsNewDay(at: string, previousAt: string | null | undefined): boolean {
-  return !previousAt || dayKey(previousAt) !== dayKey(at);
-}

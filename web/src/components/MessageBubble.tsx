@@ -4,7 +4,8 @@
  */
 import { formatBytes, fullTime, shortTime } from '../lib/format';
 import type { Message, MessageSender } from '../lib/types';
-import { DaySeparator, startsNewDay } from './DaySeparator';
+import { startsNewDay } from '../lib/days';
+import { DaySeparator } from './DaySeparator';
 import { Icon } from './Icon';
 import { MessageBody } from './MessageBody';
 

@@ -257,9 +257,10 @@ export function MessageEditor(props: {
               onClick={() => canned.openFromButton(textarea.current?.selectionStart ?? body.length, textarea.current?.selectionEnd ?? body.length)}
               aria-expanded={canned.menu?.source === 'button'}
               title="Insert a template (or type / in the message)"
+              aria-label="Templates"
               data-testid="templates-button"
             >
-              <Icon name="file" /> Templates
+              <Icon name="file" /> <span className="templates-label">Templates</span>
             </button>
           )}
           <button type="button" className="secondary" onClick={() => fileInput.current?.click()} disabled={uploading} title="Attach a picture or file (sent as MMS)">

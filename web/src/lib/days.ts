@@ -19,3 +19,8 @@ export function dayLabel(iso: string, now: Date = new Date(), locale?: string): 
   if (daysAgo > 1 && daysAgo < 7) return date.toLocaleDateString(locale, { weekday: 'long' });
   return date.toLocaleDateString(locale, { weekday: 'short', day: 'numeric', month: 'long', ...(date.getFullYear() === now.getFullYear() ? {} : { year: 'numeric' }) });
 }
+
+/** True when a message starts a new local day after the one before it (or is the first shown). */
+export function startsNewDay(at: string, previousAt: string | null | undefined): boolean {
+  return !previousAt || dayKey(previousAt) !== dayKey(at);
+}
