@@ -192,7 +192,7 @@ export function MessageEditor(props: {
             if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void submit();
           }}
           {...(props.cannedReplies
-            ? { role: 'combobox', 'aria-autocomplete': 'list' as const, 'aria-expanded': canned.open && canned.menu?.source === 'slash', 'aria-controls': canned.listId, 'aria-activedescendant': canned.menu?.source === 'slash' ? canned.activeOptionId : undefined }
+            ? { 'aria-autocomplete': 'list' as const, 'aria-controls': canned.open ? canned.listId : undefined, 'aria-activedescendant': canned.menu?.source === 'slash' ? canned.activeOptionId : undefined }
             : {})}
         />
       </div>
