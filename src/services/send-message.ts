@@ -21,6 +21,8 @@ export const SEND_MESSAGE_JOB = 'message.send';
 export interface SendInput {
   tenantId: string;
   userId?: string | null;
+  /** Who sends when no user does, stored as the message's sender: a workflow id or a SYSTEM_SENDER marker (API keys come from auth). */
+  createdBy?: string;
   from: string;
   to: string | string[];
   body?: string;
@@ -126,7 +128,7 @@ export async function acceptMessage(ctx: AppContext, input: SendInput): Promise<
     sent_at: null,
     delivered_at: null,
     read_at: null,
-    created_by: input.userId ?? null,
+    created_by: senderOf(input),
     media_count: media.length,
   };
   try {
@@ -153,6 +155,11 @@ export async function acceptMessage(ctx: AppContext, input: SendInput): Promise<
   ctx.queue.wake();
   ctx.events.publish({ type: 'message.created', tenantId: input.tenantId, numberId: number.id, data: { id, conversationId: row.conversation_id, status: 'queued' } });
   return row;
+}
+
+/** The id stored in messages.created_by: the user, else the API key that called, else what the caller names. */
+export function senderOf(input: SendInput): string | null {
+  return input.userId ?? (input.auth?.via === 'apikey' ? input.auth.apiKeyId : null) ?? input.createdBy ?? null;
 }
 
 export type MediaValues = { content_type: string; size: number; storage_key: string | null; source_url: string | null; status: 'stored' | 'remote' };

@@ -5,6 +5,7 @@ import { effectiveStatus } from './inbox/conversation-status.js';
 import type { MediaStore } from './media-store.js';
 import { retriesOf, type MessageRetry } from './inbox/message-retries.js';
 import { contactsOfConversations } from './routing/contacts.js';
+import { sendersOf, type MessageSender } from './inbox/message-senders.js';
 
 export interface ApiMessage {
   id: string;
@@ -29,17 +30,20 @@ export interface ApiMessage {
   sendAt: string | null;
   /** While a send is being retried: attempts so far, when the next one runs and why the last failed. */
   retry: MessageRetry | null;
+  /** Who sent an outbound message (a user, an API key, a workflow or the system); null when unknown (older rows, inbound). */
+  sender: MessageSender | null;
 }
 
 export async function serializeMessages(db: Db, media: MediaStore, rows: MessageTable[]): Promise<ApiMessage[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((row) => row.id);
-  const [history, mediaRows, retries] = await Promise.all([
+  const [history, mediaRows, retries, senders] = await Promise.all([
     db.selectFrom('message_status').select(['message_id', 'status', 'at', 'detail']).where('message_id', 'in', ids).orderBy('id').execute(),
     rows.some((row) => row.media_count > 0)
       ? db.selectFrom('media').selectAll().where('message_id', 'in', ids).orderBy('created_at').execute()
       : Promise.resolve([]),
     retriesOf(db, rows),
+    sendersOf(db, rows),
   ]);
   return rows.map((row) => {
     const to = JSON.parse(row.to_numbers) as string[];
@@ -69,6 +73,7 @@ export async function serializeMessages(db: Db, media: MediaStore, rows: Message
       readAt: row.read_at,
       sendAt: row.send_at,
       retry: retries.get(row.id) ?? null,
+      sender: senders.get(row.id) ?? null,
     };
   });
 }

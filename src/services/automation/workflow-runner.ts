@@ -175,6 +175,7 @@ async function sendStep(ctx: AppContext, workflow: WorkflowTable, run: WorkflowR
   try {
     const message = await acceptMessage(ctx, {
       tenantId: run.tenant_id,
+      createdBy: workflow.id,
       from,
       to,
       body,

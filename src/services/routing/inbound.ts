@@ -14,6 +14,7 @@ import { linkConversationContacts } from './contacts.js';
 import { queueEmailCopy } from './email-copy.js';
 import { addOptOut, CONDITIONAL_OPT_IN_KEYWORDS, detectKeyword, removeOptOut, TENANT_SCOPE } from './opt-outs.js';
 import { getComplianceSettings, routingDb } from './tables.js';
+import { SYSTEM_SENDER } from '../inbox/message-senders.js';
 
 const UNMONITORED_WINDOW_MS = 24 * 3600 * 1000;
 
@@ -88,7 +89,7 @@ async function answerUnmonitored(ctx: AppContext, message: MessageTable, number:
 async function sendAutomaticReply(ctx: AppContext, message: MessageTable, number: NumberTable, body: string, complianceReply: boolean): Promise<void> {
   if (!body.trim()) return;
   try {
-    await acceptMessage(ctx, { tenantId: message.tenant_id, userId: null, from: number.number, to: message.from_number, body, complianceReply, idempotencyKey: `auto:${message.id}` });
+    await acceptMessage(ctx, { tenantId: message.tenant_id, userId: null, createdBy: SYSTEM_SENDER.autoReply, from: number.number, to: message.from_number, body, complianceReply, idempotencyKey: `auto:${message.id}` });
   } catch (error) {
     // A reply the provider cannot take (e.g. a sender ID that cannot text back) is not worth retrying.
     if (error instanceof AppError) {

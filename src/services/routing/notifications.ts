@@ -12,6 +12,7 @@ import { toE164 } from '../../lib/phone.js';
 import { countSegments } from '../../lib/segments.js';
 import { acceptMessage } from '../send-message.js';
 import { getNotificationTemplate } from './tables.js';
+import { SYSTEM_SENDER } from '../inbox/message-senders.js';
 
 // Tenant templates are untrusted: {% include %} / {% render %} find no files, only own
 // properties are read, and parsing, rendering time and memory are bounded.
@@ -113,5 +114,5 @@ export async function sendVoicemailNotification(ctx: AppContext, tenantId: strin
   };
   const body = await renderVoicemailText(settings.template, settings.maxSegments, variables, input.transcription ?? '');
   if (!body) throw new AppError('invalid_template', 'the notification template rendered an empty text');
-  return acceptMessage(ctx, { tenantId, userId: null, from: number.number, to: user.mobile, body });
+  return acceptMessage(ctx, { tenantId, userId: null, createdBy: SYSTEM_SENDER.notification, from: number.number, to: user.mobile, body });
 }

@@ -1,13 +1,15 @@
 /**
  * The text box used by compose and thread replies: live encoding/segment counter (F19, with the
- * server's own counting code), media attachments uploaded to POST /media (F5), and send later.
+ * server's own counting code), media attachments uploaded to POST /media (F5), send later, and in
+ * threads canned replies (CannedReplies.tsx).
  */
-import { useMemo, useRef, useState, type FormEvent } from 'react';
+import { useLayoutEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { countSegments } from '@shared/segments';
 import { api, errorText } from '../lib/api';
 import { formatBytes } from '../lib/format';
 import { isDocumentType, useSendLaterPresets } from '../lib/automation';
 import { Icon } from './Icon';
+import { BlankVariablesNotice, CannedRepliesMenu, useCannedReplies, type CannedInsert } from './CannedReplies';
 
 export interface Attachment {
   id: string;
@@ -83,6 +85,8 @@ export function MessageEditor(props: {
   allowDocuments?: boolean;
   /** The sending carrier's longest body, warned about before Send. */
   maxLength?: number;
+  /** Offers the tenant's templates (`/` or the Templates button), rendered for this recipient's contact. */
+  cannedReplies?: { to: string | null };
 }) {
   const [body, setBody] = useState(props.initialBody ?? '');
   const [media, setMedia] = useState<Attachment[]>(props.initialMedia ?? []);
@@ -94,6 +98,29 @@ export function MessageEditor(props: {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
+  const textarea = useRef<HTMLTextAreaElement>(null);
+  // Where the caret goes once an inserted template is in the text.
+  const pendingCaret = useRef<number | null>(null);
+  const [blank, setBlank] = useState<{ templateName: string; variables: string[] } | null>(null);
+
+  const insertTemplate = (insert: CannedInsert) => {
+    setBody((text) => text.slice(0, insert.start) + insert.text + text.slice(insert.end));
+    pendingCaret.current = insert.start + insert.text.length;
+    setMedia((list) => [
+      ...list,
+      ...insert.mediaIds.filter((id) => !list.some((m) => m.id === id)).map((id, index) => ({ id, name: `${insert.templateName} picture ${index + 1}`, contentType: 'image', size: 0, previewUrl: null })),
+    ]);
+    setBlank(insert.emptyVariables.length > 0 ? { templateName: insert.templateName, variables: insert.emptyVariables } : null);
+  };
+  const canned = useCannedReplies({ enabled: Boolean(props.cannedReplies), to: props.cannedReplies?.to ?? null, onInsert: insertTemplate });
+
+  useLayoutEffect(() => {
+    const caret = pendingCaret.current;
+    if (caret === null || !textarea.current) return;
+    pendingCaret.current = null;
+    textarea.current.focus();
+    textarea.current.setSelectionRange(caret, caret);
+  }, [body]);
 
   const upload = async (files: FileList | null) => {
     if (!files || files.length === 0) return;
@@ -129,6 +156,7 @@ export function MessageEditor(props: {
       await props.onSend({ body, media, documents, sendAt: at });
       for (const item of media) if (item.previewUrl) URL.revokeObjectURL(item.previewUrl);
       setBody('');
+      setBlank(null);
       setMedia([]);
       setDocuments([]);
       setSendAt('');
@@ -140,28 +168,47 @@ export function MessageEditor(props: {
     }
   };
 
-  const canSend = !props.disabled && !busy && !uploading && (body.trim().length > 0 || media.length > 0 || documents.length > 0) && (!scheduleOpen || Boolean(sendAt));
+  const canSend = !props.disabled && !busy && !uploading && !blank && (body.trim().length > 0 || media.length > 0 || documents.length > 0) && (!scheduleOpen || Boolean(sendAt));
 
   return (
     <form className={`editor${props.compact ? ' compact' : ''}`} onSubmit={submit}>
-      <textarea
-        name="body"
-        aria-label="Message"
-        placeholder={props.placeholder ?? 'Type a message'}
-        value={body}
-        rows={props.compact ? 2 : 5}
-        onChange={(e) => setBody(e.target.value)}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void submit();
-        }}
-      />
+      <div className="editor-text">
+        <CannedRepliesMenu canned={canned} onClose={() => textarea.current?.focus()} />
+        <textarea
+          ref={textarea}
+          name="body"
+          aria-label="Message"
+          placeholder={`${props.placeholder ?? 'Type a message'}${canned.available ? ' (/ for a template)' : ''}`}
+          value={body}
+          rows={props.compact ? 2 : 5}
+          onChange={(e) => {
+            setBody(e.target.value);
+            canned.onTextChange(e.target.value, e.target.selectionStart);
+          }}
+          onSelect={(e) => canned.onTextChange(e.currentTarget.value, e.currentTarget.selectionStart)}
+          onBlur={() => canned.menu?.source === 'slash' && canned.close()}
+          onKeyDown={(e) => {
+            if (canned.onKeyDown(e)) return;
+            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void submit();
+          }}
+          {...(props.cannedReplies
+            ? { 'aria-autocomplete': 'list' as const, 'aria-controls': canned.open ? canned.listId : undefined, 'aria-activedescendant': canned.menu?.source === 'slash' ? canned.activeOptionId : undefined }
+            : {})}
+        />
+      </div>
+      {blank && <BlankVariablesNotice blank={blank} onChecked={() => setBlank(null)} />}
+      {canned.error && (
+        <div className="notice error" role="alert" data-testid="canned-error">
+          {canned.error}
+        </div>
+      )}
       {media.length > 0 && (
         <ul className="attachments" data-testid="attachments">
           {media.map((item) => (
             <li key={item.id}>
               {item.previewUrl ? <img src={item.previewUrl} alt="" /> : <Icon name="file" size={28} />}
               <span className="name">{item.name}</span>
-              <small>{formatBytes(item.size)}</small>
+              {item.size > 0 && <small>{formatBytes(item.size)}</small>}
               <button type="button" className="link-button" onClick={() => setMedia(media.filter((m) => m.id !== item.id))} aria-label={`Remove ${item.name}`}>
                 ✕
               </button>
@@ -203,6 +250,19 @@ export function MessageEditor(props: {
         <SegmentCounter body={body + documents.map(() => `${body ? '\n' : ''}${window.location.origin}/d/xxxxxxxxxxxx`).join('')} maxLength={props.maxLength} />
         <div className="editor-actions">
           <input ref={fileInput} type="file" hidden data-testid="file-input" accept="image/*,video/*,audio/*,application/pdf,text/vcard,text/plain" multiple onChange={(e) => void upload(e.target.files)} />
+          {canned.available && (
+            <button
+              type="button"
+              className={`secondary${canned.menu?.source === 'button' ? ' active' : ''}`}
+              onClick={() => canned.openFromButton(textarea.current?.selectionStart ?? body.length, textarea.current?.selectionEnd ?? body.length)}
+              aria-expanded={canned.menu?.source === 'button'}
+              title="Insert a template (or type / in the message)"
+              aria-label="Templates"
+              data-testid="templates-button"
+            >
+              <Icon name="file" /> <span className="templates-label">Templates</span>
+            </button>
+          )}
           <button type="button" className="secondary" onClick={() => fileInput.current?.click()} disabled={uploading} title="Attach a picture or file (sent as MMS)">
             <Icon name="attach" /> {uploading ? 'Uploading…' : 'Attach'}
           </button>

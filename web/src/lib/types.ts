@@ -58,6 +58,13 @@ export interface Message {
   sendAt?: string | null;
   /** While a send is retried: attempts so far, the next attempt and the last failure. */
   retry?: { attempts: number; maxAttempts: number; nextAttemptAt: string | null; lastError: string | null } | null;
+  /** Who sent an outbound message; null for inbound messages and older rows that recorded no sender. */
+  sender?: MessageSender | null;
+}
+
+export interface MessageSender {
+  kind: 'user' | 'api_key' | 'workflow' | 'system';
+  name: string;
 }
 
 /** Why a conversation's customer may not be texted (GET /conversations/:id). */

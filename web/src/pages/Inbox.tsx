@@ -9,6 +9,7 @@ import { conversationTitle, formatPhone, shortTime } from '../lib/format';
 import type { Conversation, Message, Page, PhoneNumber, User } from '../lib/types';
 import { MessageBubble } from '../components/MessageBubble';
 import { MessageEditor, type EditorValue } from '../components/MessageEditor';
+import { cannedRecipient } from '../components/CannedReplies';
 import { CaseLinks } from '../components/CaseLinks';
 import { OptOutBanner, optOutExplanation } from '../components/OptOutBanner';
 import { BulkBar, StatusTabs, ThreadStatusActions, type StatusView } from '../components/ConversationStatus';
@@ -292,8 +293,8 @@ function Thread({ conversationId }: { conversationId: string }) {
               </button>
             )}
             {thread.isLoading && <p className="muted pad">Loading…</p>}
-            {messages.map((m) => (
-              <MessageBubble key={m.id} message={m} onRetry={retry} retrying={retrying === m.id} />
+            {messages.map((m, i) => (
+              <MessageBubble key={m.id} message={m} onRetry={retry} retrying={retrying === m.id} previousAt={messages[i - 1]?.createdAt ?? null} />
             ))}
           </div>
         </div>
@@ -311,7 +312,7 @@ function Thread({ conversationId }: { conversationId: string }) {
             {optOutExplanation(c.optOut)}
           </p>
         ) : (
-          <MessageEditor compact onSend={send} maxLength={maxLength} placeholder="Reply…" disabled={!c} />
+          <MessageEditor compact onSend={send} maxLength={maxLength} placeholder="Reply…" disabled={!c} cannedReplies={{ to: cannedRecipient(c) }} />
         )}
       </div>
     </div>
