@@ -1,5 +1,5 @@
 /** Puts the tenant's labels on a conversation or takes them off (issue 12); admins may jump to managing them. */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { api, errorText } from '../lib/api';
 import { useAuth } from '../lib/auth';
@@ -13,6 +13,10 @@ export function LabelPicker({ conversation, onChanged }: { conversation: Convers
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // The box follows the click at once; the conversation's own labels take over once they reload.
+  const [wanted, setWanted] = useState<Record<string, boolean>>({});
+  const appliedKey = (conversation.labels ?? []).map((l) => l.id).join(',');
+  useEffect(() => setWanted({}), [appliedKey]);
   if (labels.data === null) return null;
   const applied = new Set((conversation.labels ?? []).map((l) => l.id));
   const isAdmin = user?.role === 'owner' || user?.role === 'admin';
@@ -20,10 +24,12 @@ export function LabelPicker({ conversation, onChanged }: { conversation: Convers
   const toggle = async (labelId: string, on: boolean) => {
     setBusy(labelId);
     setError(null);
+    setWanted((current) => ({ ...current, [labelId]: on }));
     try {
       await api(`/conversations/${conversation.id}/labels/${labelId}`, { method: on ? 'PUT' : 'DELETE' });
       onChanged();
     } catch (err) {
+      setWanted(({ [labelId]: _dropped, ...rest }) => rest);
       setError(errorText(err));
     } finally {
       setBusy(null);
@@ -41,7 +47,7 @@ export function LabelPicker({ conversation, onChanged }: { conversation: Convers
             <div className="picker" role="group" aria-label="Labels on this conversation">
               {labels.data.map((label) => (
                 <label key={label.id}>
-                  <input type="checkbox" checked={applied.has(label.id)} disabled={busy !== null} onChange={(e) => void toggle(label.id, e.target.checked)} />
+                  <input type="checkbox" checked={wanted[label.id] ?? applied.has(label.id)} disabled={busy !== null} onChange={(e) => void toggle(label.id, e.target.checked)} />
                   <span className="label-swatch" style={{ background: label.color }} aria-hidden="true" />
                   {label.name}
                 </label>
