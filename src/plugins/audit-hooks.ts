@@ -32,6 +32,8 @@ const ROUTES: Record<string, AuditedRoute> = {
   '/api/v1/api-keys/:id': { type: 'api_key', table: 'api_keys', omit: ['key_hash'], label: 'name' },
   '/api/v1/groups': { type: 'group', label: 'name' },
   '/api/v1/groups/:id': { type: 'group', label: 'name' },
+  '/api/v1/labels': { type: 'label', label: 'name' },
+  '/api/v1/labels/:id': { type: 'label', label: 'name' },
   '/api/v1/opt-outs': { type: 'opt_out', label: 'phone' },
   '/api/v1/opt-outs/:id': { type: 'opt_out', label: 'phone' },
   '/api/v1/settings/compliance': { type: 'tenant_setting' },

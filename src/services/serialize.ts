@@ -6,6 +6,7 @@ import type { MediaStore } from './media-store.js';
 import { retriesOf, type MessageRetry } from './inbox/message-retries.js';
 import { contactsOfConversations } from './routing/contacts.js';
 import { sendersOf, type MessageSender } from './inbox/message-senders.js';
+import { labelsOfConversations, type ApiLabel } from './inbox/labels.js';
 
 export interface ApiMessage {
   id: string;
@@ -95,6 +96,8 @@ export interface ApiConversation {
   /** open, pending, resolved or snoozed (a snooze that ran out reads as open). */
   status: ConversationStatus;
   snoozedUntil: string | null;
+  /** The conversation's labels, by name. */
+  labels: ApiLabel[];
 }
 
 export async function serializeConversations(db: Db, rows: ConversationTable[]): Promise<ApiConversation[]> {
@@ -103,7 +106,8 @@ export async function serializeConversations(db: Db, rows: ConversationTable[]):
     ? await db.selectFrom('messages').select(['id', 'direction', 'body', 'status', 'created_at', 'media_count']).where('id', 'in', lastIds).execute()
     : [];
   const byId = new Map(last.map((m) => [m.id, m]));
-  const contacts = await contactsOfConversations(db, rows.map((row) => row.id));
+  const ids = rows.map((row) => row.id);
+  const [contacts, labels] = await Promise.all([contactsOfConversations(db, ids), labelsOfConversations(db, ids)]);
   return rows.map((row) => {
     const message = row.last_message_id ? byId.get(row.last_message_id) : undefined;
     return {
@@ -120,6 +124,7 @@ export async function serializeConversations(db: Db, rows: ConversationTable[]):
       updatedAt: row.updated_at,
       status: effectiveStatus(row),
       snoozedUntil: effectiveStatus(row) === 'snoozed' ? row.snoozed_until : null,
+      labels: labels.get(row.id) ?? [],
     };
   });
 }

@@ -62,7 +62,11 @@ function handle(client: QueryClient, type: string, data: Record<string, unknown>
     invalidateSoon(client, ['conversation', conversationId]);
   }
   invalidateSoon(client, ['conversations']);
-  if (type !== 'conversation.updated') {
+  // A label renamed, recoloured or deleted: the catalogue and every open thread's chips.
+  if (type === 'labels.changed') {
+    invalidateSoon(client, ['labels']);
+    invalidateSoon(client, ['conversation']);
+  } else if (type !== 'conversation.updated') {
     invalidateSoon(client, ['logs']);
     invalidateSoon(client, ['phone']);
   }
@@ -79,7 +83,7 @@ export function useLiveEvents(enabled: boolean): LiveState {
     let failures = 0;
     let stopped = false;
     let openedBefore = false;
-    const types = ['message.received', 'message.status', 'message.created', 'conversation.updated'];
+    const types = ['message.received', 'message.status', 'message.created', 'conversation.updated', 'labels.changed'];
     const connect = () => {
       source = new EventSource('/api/v1/events', { withCredentials: true });
       const current = source;

@@ -86,6 +86,15 @@ export interface Conversation {
   /** open, pending, resolved or snoozed (until snoozedUntil). */
   status?: ConversationStatus;
   snoozedUntil?: string | null;
+  /** Labels (issue 12), by name. */
+  labels?: Label[];
+}
+
+/** A conversation label: #rrggbb colour (GET /labels). */
+export interface Label {
+  id: string;
+  name: string;
+  color: string;
 }
 
 export type ConversationStatus = 'open' | 'pending' | 'resolved' | 'snoozed';

@@ -2,6 +2,7 @@
 import { Navigate, NavLink, Route, Routes } from 'react-router';
 import { ApiKeysTab } from './admin/ApiKeys';
 import { GroupsTab } from './admin/Groups';
+import { LabelsTab } from './admin/Labels';
 import { NumbersTab } from './admin/Numbers';
 import { OptOutsTab } from './admin/OptOuts';
 import { ProvidersTab } from './admin/Providers';
@@ -14,6 +15,7 @@ export default function AdminPage() {
     ['numbers', 'Numbers'],
     ['users', 'Users'],
     ['groups', 'Groups'],
+    ['labels', 'Labels'],
     ['api-keys', 'API keys'],
     ['webhooks', 'Webhook log'],
     ['opt-outs', 'Opt-outs'],
@@ -34,6 +36,7 @@ export default function AdminPage() {
         <Route path="numbers" element={<NumbersTab />} />
         <Route path="users" element={<UsersTab />} />
         <Route path="groups" element={<GroupsTab />} />
+        <Route path="labels" element={<LabelsTab />} />
         <Route path="api-keys" element={<ApiKeysTab />} />
         <Route path="webhooks" element={<WebhooksTab />} />
         <Route path="opt-outs" element={<OptOutsTab />} />

@@ -4,7 +4,7 @@ import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, errorText } from '../lib/api';
 import { useAuth } from '../lib/auth';
-import { useContactsAvailable, useContactSearch } from '../lib/contacts';
+import { useContactsAvailable } from '../lib/contacts';
 import { conversationTitle, formatPhone, shortTime } from '../lib/format';
 import type { Conversation, Message, Page, PhoneNumber, User } from '../lib/types';
 import { MessageBubble } from '../components/MessageBubble';
@@ -17,6 +17,11 @@ import { useDebounced } from '../lib/use-debounced';
 import { ShortcutHelp, useInboxShortcuts } from '../components/InboxShortcuts';
 import { useStickToBottom } from '../lib/use-stick-to-bottom';
 import { useMaxBodyLength } from '../lib/provider-limits';
+import { LinkContact } from '../components/LinkContact';
+import { LabelChips } from '../components/LabelChips';
+import { LabelFilter } from '../components/LabelFilter';
+import { LabelPicker } from '../components/LabelPicker';
+import { ContactPanel, ContactPanelToggle, ContactTags, useContactPanel } from '../components/ContactPanel';
 
 type Filter = 'all' | 'mine' | 'unassigned' | 'unread' | 'failed' | 'notlinked';
 
@@ -64,6 +69,7 @@ export function InboxPage() {
     status: filter === 'failed' ? 'failed,undelivered' : undefined,
     notLinked: filter === 'notlinked' ? true : undefined,
     numberId: numberId || undefined,
+    label: params.get('label') || undefined,
     q: q || undefined,
   };
   const list = useInfiniteQuery({
@@ -105,6 +111,7 @@ export function InboxPage() {
               </button>
             ))}
           </div>
+          <LabelFilter value={params.get('label') ?? ''} onChange={(label) => update({ label })} />
           {numbers.data && numbers.data.length > 1 && (
             <select aria-label="Number" value={numberId} onChange={(e) => update({ numberId: e.target.value })}>
               <option value="">All numbers</option>
@@ -146,6 +153,7 @@ export function InboxPage() {
                   )}
                 </div>
                 <div className="row3 muted">via {formatPhone(c.ourNumber)}</div>
+                <LabelChips labels={c.labels} />
               </Link>
             </li>
           ))}
@@ -180,6 +188,7 @@ function Thread({ conversationId }: { conversationId: string }) {
   const users = useUsers();
   const [retrying, setRetrying] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [panelOpen, setPanelOpen] = useContactPanel();
   const conversation = useQuery({ queryKey: ['conversation', conversationId], queryFn: () => api<Conversation>(`/conversations/${conversationId}`) });
   const thread = useInfiniteQuery({
     queryKey: ['thread', conversationId],
@@ -242,7 +251,7 @@ function Thread({ conversationId }: { conversationId: string }) {
 
   if (conversation.isError) return <div className="notice error pad">{errorText(conversation.error)}</div>;
   return (
-    <div className="thread" data-thread-id={conversationId}>
+    <div className={`thread${panelOpen && c ? ' with-contact-panel' : ''}`} data-thread-id={conversationId}>
       <header className="thread-head">
         <button className="icon-button back" onClick={() => navigate('/inbox')} aria-label="Back to conversations">
           ←
@@ -253,6 +262,12 @@ function Thread({ conversationId }: { conversationId: string }) {
             <span className="muted">
               {c.contacts.length > 0 ? `${c.remoteNumbers.map(formatPhone).join(', ')} · ` : ''}via {formatPhone(c.ourNumber)}
             </span>
+          )}
+          {c && (
+            <div className="thread-chips" data-testid="thread-chips">
+              <LabelChips labels={c.labels} />
+              <ContactTags contactIds={c.contacts.map((contact) => contact.id)} />
+            </div>
           )}
         </div>
         <div className="thread-actions">
@@ -274,6 +289,8 @@ function Thread({ conversationId }: { conversationId: string }) {
             Mark unread
           </button>
           {c && <ThreadStatusActions conversation={c} onChanged={refresh} />}
+          {c && <LabelPicker conversation={c} onChanged={refresh} />}
+          {c && <ContactPanelToggle open={panelOpen} onToggle={() => setPanelOpen(!panelOpen)} />}
           {c && c.contacts.length === 0 && <LinkContact conversationId={c.id} remote={c.remoteNumbers[0] ?? ''} onLinked={refresh} />}
           {c && <CaseLinks conversationId={c.id} />}
         </div>
@@ -315,54 +332,7 @@ function Thread({ conversationId }: { conversationId: string }) {
           <MessageEditor compact onSend={send} maxLength={maxLength} placeholder="Reply…" disabled={!c} cannedReplies={{ to: cannedRecipient(c) }} />
         )}
       </div>
-    </div>
-  );
-}
-
-/** "Not linked" conversations can be linked to a contact by hand (F21), or a new contact made from the number. */
-function LinkContact({ conversationId, remote, onLinked }: { conversationId: string; remote: string; onLinked(): void }) {
-  const { available } = useContactsAvailable();
-  const [open, setOpen] = useState(false);
-  const [q, setQ] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const results = useContactSearch(q, open && available);
-  const client = useQueryClient();
-  if (!available) return null;
-  const link = async (contactId: string | null) => {
-    setError(null);
-    try {
-      const id = contactId ?? (await api<{ id: string }>('/contacts', { method: 'POST', body: { name: q.trim() || remote, phones: [remote] } })).id;
-      await api(`/contacts/${id}/link`, { method: 'POST', body: { conversationId } });
-      setOpen(false);
-      void client.invalidateQueries({ queryKey: ['contacts'] });
-      onLinked();
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
-  return (
-    <div className="popover-anchor">
-      <button className="secondary small" onClick={() => setOpen(!open)}>
-        Link contact
-      </button>
-      {open && (
-        <div className="popover card">
-          <input autoFocus placeholder="Search contacts or type a new name" value={q} onChange={(e) => setQ(e.target.value)} />
-          <ul className="picker">
-            {(results.data?.items ?? []).map((contact) => (
-              <li key={contact.id}>
-                <button className="link-button" onClick={() => void link(contact.id)}>
-                  {contact.name} <small className="muted">{contact.phones.map(formatPhone).join(', ')}</small>
-                </button>
-              </li>
-            ))}
-          </ul>
-          <button className="secondary small" onClick={() => void link(null)}>
-            + New contact “{q.trim() || formatPhone(remote)}”
-          </button>
-          {error && <div className="notice error">{error}</div>}
-        </div>
-      )}
+      {panelOpen && c && <ContactPanel conversation={c} onClose={() => setPanelOpen(false)} onChanged={refresh} />}
     </div>
   );
 }

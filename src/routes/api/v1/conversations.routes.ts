@@ -11,6 +11,7 @@ import { serializeConversations, serializeMessages } from '../../../services/ser
 import { optOutStateOf } from '../../../services/inbox/opt-out-state.js';
 import { CONVERSATION_STATUSES, hasStatus } from '../../../services/inbox/conversation-status.js';
 import { containsDigits, phoneDigits, statusList } from '../../../services/inbox/phone-search.js';
+import { withLabels } from '../../../services/inbox/labels.js';
 import { decodeCursor, page, PagingQuery } from './paging.js';
 
 const ListQuery = Type.Object(
@@ -26,6 +27,10 @@ const ListQuery = Type.Object(
     state: Type.Optional(Type.Union(CONVERSATION_STATUSES.map((status) => Type.Literal(status)))),
     /** Conversations linked to no contact (F21 "Not linked"). */
     notLinked: Type.Optional(Type.Boolean()),
+    /** Conversations carrying this label (GET /labels). */
+    label: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    /** Conversations linked to this contact (the thread's contact panel lists them). */
+    contactId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   },
   { additionalProperties: false },
 );
@@ -61,6 +66,8 @@ export async function conversationRoutes(app: FastifyInstance, { ctx }: { ctx: A
         .where('our_number', '<>', INTERNAL_NUMBER)
         .where('id', 'not in', routingDb(ctx.db).selectFrom('conversation_contacts').select('conversation_id').where('tenant_id', '=', tenantId));
     }
+    if (q.label) query = query.where('id', 'in', withLabels(ctx.db).selectFrom('conversation_labels').select('conversation_id').where('tenant_id', '=', request.auth.tenantId).where('label_id', '=', q.label));
+    if (q.contactId) query = query.where('id', 'in', routingDb(ctx.db).selectFrom('conversation_contacts').select('conversation_id').where('tenant_id', '=', request.auth.tenantId).where('contact_id', '=', q.contactId));
     if (q.numberId) query = query.where('number_id', '=', q.numberId);
     if (q.assigned === 'me') query = query.where('assigned_user_id', '=', request.auth.userId ?? '-');
     if (q.assigned === 'none') query = query.where('assigned_user_id', 'is', null);

@@ -20,6 +20,7 @@ import { auditHooksPlugin } from '../../../plugins/audit-hooks.js';
 import { httpProviderRoutes } from './http-provider.routes.js';
 import { eventWebhookRoutes } from './event-webhooks.routes.js';
 import { workflowRoutes } from './workflows.routes.js';
+import { labelRoutes } from './labels.routes.js';
 
 export async function apiRoutes(app: FastifyInstance, opts: { ctx: AppContext }) {
   await app.register(auditHooksPlugin, opts);
@@ -32,4 +33,5 @@ export async function apiRoutes(app: FastifyInstance, opts: { ctx: AppContext })
   await app.register(httpProviderRoutes, opts);
   await app.register(eventWebhookRoutes, opts);
   await app.register(workflowRoutes, opts);
+  await app.register(labelRoutes, opts);
 }
