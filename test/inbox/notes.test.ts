@@ -142,7 +142,7 @@ describe('private notes in a conversation thread', () => {
       expect(created.statusCode, created.body).toBe(201);
       const note = created.json();
       expect(note.mentionedUserIds).toEqual([users.ben.id]);
-      expect(note.mentions).toEqual([{ id: users.ben.id, name: 'Ben Agent' }]);
+      expect(note.mentions).toEqual([{ id: users.ben.id, name: 'Ben Agent', handle: 'ben' }]);
 
       const mention = await eventually(async () => streams.ben.events.find((e) => e.type === 'note.mention'));
       expect(mention.data).toMatchObject({ noteId: note.id, conversationId, authorName: 'Ann Agent', preview: '@ben can you call them back before 5?' });

@@ -16,6 +16,8 @@ import { useDebounced } from '../lib/use-debounced';
 import { ShortcutHelp, useInboxShortcuts } from '../components/InboxShortcuts';
 import { useStickToBottom } from '../lib/use-stick-to-bottom';
 import { useMaxBodyLength } from '../lib/provider-limits';
+import { useTimeline } from '../lib/notes';
+import { NoteCard, ReplyOrNote } from '../components/ThreadNotes';
 
 type Filter = 'all' | 'mine' | 'unassigned' | 'unread' | 'failed' | 'notlinked';
 
@@ -193,7 +195,8 @@ function Thread({ conversationId }: { conversationId: string }) {
   const unread = c?.unreadCount ?? 0;
   const newestInbound = messages.filter((m) => m.direction === 'inbound').at(-1)?.id;
 
-  const newestId = messages.at(-1)?.id;
+  const timeline = useTimeline(conversationId, messages, thread.hasNextPage);
+  const newestId = timeline.newestId;
   const scroller = useStickToBottom(newestId);
   const numbers = useNumbers();
   const maxLength = useMaxBodyLength(numbers.data?.find((n) => n.id === c?.numberId)?.providerType);
@@ -292,9 +295,11 @@ function Thread({ conversationId }: { conversationId: string }) {
               </button>
             )}
             {thread.isLoading && <p className="muted pad">Loading…</p>}
-            {messages.map((m) => (
-              <MessageBubble key={m.id} message={m} onRetry={retry} retrying={retrying === m.id} />
-            ))}
+            {timeline.items.map((item) => {
+              if (item.kind === 'note') return <NoteCard key={item.note.id} note={item.note} />;
+              const m = item.message;
+              return <MessageBubble key={m.id} message={m} onRetry={retry} retrying={retrying === m.id} />;
+            })}
           </div>
         </div>
         {scroller.unseen > 0 && (
@@ -304,6 +309,7 @@ function Thread({ conversationId }: { conversationId: string }) {
         )}
       </div>
       <div className="reply">
+        <ReplyOrNote conversationId={conversationId} onNoteAdding={scroller.followOwnMessage}>
         {user?.sendPermission === 'none' ? (
           <p className="muted small">You may read this conversation but not reply. Ask an admin for send permission.</p>
         ) : c?.optOut ? (
@@ -313,6 +319,7 @@ function Thread({ conversationId }: { conversationId: string }) {
         ) : (
           <MessageEditor compact onSend={send} maxLength={maxLength} placeholder="Reply…" disabled={!c} />
         )}
+        </ReplyOrNote>
       </div>
     </div>
   );

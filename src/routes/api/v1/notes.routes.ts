@@ -22,6 +22,7 @@ const ListQuery = Type.Object(PagingQuery, { additionalProperties: false });
 // The length limit is checked after trimming (checkNoteBody); this bound only stops huge payloads early.
 const CreateBody = Type.Object({ body: Type.String({ minLength: 1, maxLength: NOTE_MAX_LENGTH * 2 }) }, { additionalProperties: false });
 const Person = Type.Object({ id: Type.String(), name: Type.String() });
+const Mentioned = Type.Object({ id: Type.String(), name: Type.String(), handle: Type.String() });
 const Note = Type.Object({
   id: Type.String(),
   conversationId: Type.String(),
@@ -29,7 +30,7 @@ const Note = Type.Object({
   authorId: Type.Union([Type.String(), Type.Null()]),
   author: Type.Union([Person, Type.Null()]),
   mentionedUserIds: Type.Array(Type.String()),
-  mentions: Type.Array(Person),
+  mentions: Type.Array(Mentioned),
   createdAt: Type.String(),
 });
 const Mentionable = Type.Object({ id: Type.String(), name: Type.String(), handle: Type.String() });
@@ -49,8 +50,12 @@ export async function noteRoutes(app: FastifyInstance, { ctx }: { ctx: AppContex
       if (row.author_id) ids.add(row.author_id);
       for (const id of parseStringList(row.mentioned_user_ids)) ids.add(id);
     }
-    const users = ids.size ? await ctx.db.selectFrom('users').select(['id', 'name']).where('tenant_id', '=', tenantId).where('id', 'in', [...ids]).execute() : [];
+    const users = ids.size ? await ctx.db.selectFrom('users').select(['id', 'name', 'email']).where('tenant_id', '=', tenantId).where('id', 'in', [...ids]).execute() : [];
     const byId = new Map(users.map((user) => [user.id, user]));
+    const person = (id: string | null) => {
+      const user = id ? byId.get(id) : undefined;
+      return user ? { id: user.id, name: user.name } : null;
+    };
     return rows.map((row) => {
       const mentionedUserIds = parseStringList(row.mentioned_user_ids);
       return {
@@ -58,9 +63,12 @@ export async function noteRoutes(app: FastifyInstance, { ctx }: { ctx: AppContex
         conversationId: row.conversation_id,
         body: row.body,
         authorId: row.author_id,
-        author: (row.author_id && byId.get(row.author_id)) || null,
+        author: person(row.author_id),
         mentionedUserIds,
-        mentions: mentionedUserIds.flatMap((id) => byId.get(id) ?? []),
+        mentions: mentionedUserIds.flatMap((id) => {
+          const user = byId.get(id);
+          return user ? [{ id: user.id, name: user.name, handle: handleOf(user) }] : [];
+        }),
         createdAt: row.created_at,
       };
     });
