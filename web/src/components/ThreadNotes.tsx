@@ -25,7 +25,12 @@ export function NoteCard({ note }: { note: Note }) {
     <article className="note-row" data-testid="note" data-note-id={note.id} aria-label={`Private note by ${note.author?.name ?? 'a former teammate'}`}>
       <div className="note-card">
         <header className="note-head">
-          <span className="note-label">🔒 Private note</span>
+          <span className="note-label">
+            <svg width="12" height="12" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2.4" aria-hidden="true">
+              <path d="M6 11h12v10H6zM8 11V7a4 4 0 0 1 8 0v4" />
+            </svg>{' '}
+            Private note
+          </span>
           <span className="note-author" data-testid="note-author">
             {note.author?.name ?? 'Former teammate'}
           </span>
