@@ -182,12 +182,22 @@ describe('private notes in a conversation thread', () => {
   });
 
   it('refuses a handle that matches several team members', async () => {
-    await createTestUser(t.ctx, tenant.tenantId, { email: 'dan.one@example.com', name: 'Dan', role: 'admin', password: PASSWORD });
-    await createTestUser(t.ctx, tenant.tenantId, { email: 'dan.two@example.com', name: 'Dan', role: 'admin', password: PASSWORD });
-    const response = await api('POST', `/conversations/${conversationId}/notes`, { body: 'ask @dan' }, as('owner'));
+    // Same email local part at two domains, different names.
+    const smith = await createTestUser(t.ctx, tenant.tenantId, { email: 'dan@example.com', name: 'Dan Smith', role: 'admin', password: PASSWORD });
+    const jones = await createTestUser(t.ctx, tenant.tenantId, { email: 'dan@example.org', name: 'Dan Jones', role: 'admin', password: PASSWORD });
+    const response = await api('POST', `/conversations/${conversationId}/notes`, { body: 'ask @dan' }, as('ann'));
     expect(response.statusCode).toBe(422);
-    expect(response.json().error.message).toMatch(/@dan matches 2 team members \(dan\.one@example\.com, dan\.two@example\.com\)/);
-    expect((await api('POST', `/conversations/${conversationId}/notes`, { body: 'ask @dan.one' }, as('owner'))).statusCode).toBe(201);
+    expect(response.json().error.code).toBe('ambiguous_mention');
+    // Names only: an agent is not told colleagues' email addresses.
+    expect(response.json().error.message).toMatch(/@dan matches 2 team members \(Dan (Smith|Jones), Dan (Smith|Jones)\)/);
+    expect(response.json().error.message).not.toMatch(/example\.(com|org)/);
+    // The autocomplete offers them by name, and that resolves.
+    const offered = (await api('GET', `/conversations/${conversationId}/notes/mentionable`, undefined, as('ann'))).json().items as Array<{ id: string; handle: string }>;
+    expect(offered.find((u) => u.id === smith.id)?.handle).toBe('dansmith');
+    expect(offered.find((u) => u.id === jones.id)?.handle).toBe('danjones');
+    const byName = await api('POST', `/conversations/${conversationId}/notes`, { body: 'ask @dansmith' }, as('ann'));
+    expect(byName.statusCode).toBe(201);
+    expect(byName.json().mentionedUserIds).toEqual([smith.id]);
   });
 
   it('hides notes of a conversation from an agent without access', async () => {

@@ -55,9 +55,19 @@ export interface TeamMember {
   canSee: boolean;
 }
 
-/** The handle the composer inserts for a user: their email's local part. */
+/** A user's email local part, the handle that is tried first. */
 export function handleOf(user: Pick<TeamMember, 'email'>): string {
   return user.email.split('@')[0]!.toLowerCase();
+}
+
+const compactName = (user: Pick<TeamMember, 'name'>) => user.name.replace(/\s+/g, '').toLowerCase();
+
+/** The handle the composer inserts: the email local part, or the name without spaces when a colleague shares that local part. */
+export function mentionHandleOf(user: Pick<TeamMember, 'id' | 'email' | 'name'>, team: Array<Pick<TeamMember, 'id' | 'email' | 'name'>>): string {
+  const local = handleOf(user);
+  if (!team.some((other) => other.id !== user.id && handleOf(other) === local)) return local;
+  const name = compactName(user);
+  return /^[\p{L}\p{N}_][\p{L}\p{N}_.+-]*$/u.test(name) ? name : local;
 }
 
 /** Every user of the tenant, with whether they may see `conversation`; two queries whatever the team size. */
@@ -85,10 +95,11 @@ export function resolveMentions(body: string, team: TeamMember[]): string[] {
   const ids = new Set<string>();
   for (const handle of mentionHandles(body)) {
     let matches = team.filter((user) => handleOf(user) === handle);
-    if (matches.length === 0) matches = team.filter((user) => user.name.replace(/\s+/g, '').toLowerCase() === handle);
+    if (matches.length === 0) matches = team.filter((user) => compactName(user) === handle);
     if (matches.length === 0) continue;
     if (matches.length > 1) {
-      throw new AppError('ambiguous_mention', `@${handle} matches ${matches.length} team members (${matches.map((u) => u.email).join(', ')}); mention them by email name`, { statusCode: 422 });
+      // Names, not emails: agents may not know their colleagues' addresses.
+      throw new AppError('ambiguous_mention', `@${handle} matches ${matches.length} team members (${matches.map((u) => u.name).join(', ')}); pick one from the list offered after @`, { statusCode: 422 });
     }
     const user = matches[0]!;
     if (!user.canSee) {

@@ -12,7 +12,7 @@ import { PUSH_MENTION_JOB } from '../../../jobs/push-mention.job.js';
 import { newId } from '../../../lib/ids.js';
 import { accessScope, canSeeConversation, INTERNAL_NUMBER } from '../../../services/access.js';
 import { auditSource, recordAudit } from '../../../services/audit.js';
-import { checkNoteBody, handleOf, NOTE_MAX_LENGTH, notesDb, parseStringList, resolveMentions, teamWithAccess, type NoteTable, type TeamMember } from '../../../services/inbox/notes.js';
+import { checkNoteBody, handleOf, mentionHandleOf, NOTE_MAX_LENGTH, notesDb, parseStringList, resolveMentions, teamWithAccess, type NoteTable, type TeamMember } from '../../../services/inbox/notes.js';
 import { isPushEnabled, pushDb } from '../../../services/push.js';
 import { decodeCursor, ErrorSchema, page, PagingQuery } from './paging.js';
 
@@ -108,7 +108,7 @@ export async function noteRoutes(app: FastifyInstance, { ctx }: { ctx: AppContex
     async (request) => {
       const conversation = await findVisible(request, request.params.id);
       const team = await teamWithAccess(ctx, request.auth.tenantId, conversation);
-      return { items: team.filter((user) => user.canSee).map((user) => ({ id: user.id, name: user.name, handle: handleOf(user) })) };
+      return { items: team.filter((user) => user.canSee).map((user) => ({ id: user.id, name: user.name, handle: mentionHandleOf(user, team) })) };
     },
   );
 
