@@ -179,6 +179,32 @@ for (const [index, size] of SIZES.entries()) {
       await screenshot(ownerPage, `notes-sandbox-customer-${size.name}`);
       const sent = await api<{ items: Array<{ body: string }> }>('GET', `/messages?number=${encodeURIComponent(CUSTOMER)}&limit=100`);
       expect(sent.body.items.map((m) => m.body)).not.toContainEqual(expect.stringContaining(NOTE_TEXT));
+    });
+
+    it('lets the author delete a note, which leaves the other agent’s thread live', async () => {
+      const input = ann.locator('[data-testid=note-input]');
+      await input.waitFor();
+      await input.fill(`Wrong thread, sorry (${size.name})`);
+      await ann.locator('[data-testid=note-submit]').click();
+      const own = ann.locator('[data-testid=note]', { hasText: 'Wrong thread, sorry' });
+      await own.waitFor();
+      await ben.locator('[data-testid=note]', { hasText: 'Wrong thread, sorry' }).waitFor();
+      // B did not write it: B is offered no delete.
+      expect(await ben.locator('[data-testid=note]', { hasText: 'Wrong thread, sorry' }).locator('[data-testid=note-delete]').count()).toBe(0);
+      await own.locator('[data-testid=note-delete]').click();
+      await own.locator('[data-testid=note-delete-confirm]').click();
+      await expect.poll(() => own.count()).toBe(0);
+      await expect.poll(() => ben.locator('[data-testid=note]', { hasText: 'Wrong thread, sorry' }).count()).toBe(0);
+      await ben.locator('[data-testid=note]', { hasText: NOTE_TEXT }).waitFor();
+
+      // Back to Reply from the keyboard: one composer text box at a time, the reply one.
+      const noteTab = ann.locator('[data-testid=composer-tab-note]');
+      await noteTab.focus();
+      await expect.poll(() => noteTab.evaluate((el) => el === document.activeElement)).toBe(true);
+      await ann.keyboard.press('ArrowLeft');
+      await expect.poll(() => ann.locator('[data-testid=composer-tab-reply]').getAttribute('aria-selected')).toBe('true');
+      await ann.locator('.reply textarea[name=body]').waitFor();
+      expect(await ann.locator('[data-testid=note-input]').count()).toBe(0);
       expect(pageErrors).toEqual([]);
     });
   });

@@ -77,10 +77,12 @@ type Mode = 'reply' | 'note';
 
 /**
  * Tabs above the composer: "Reply" (the children, kept mounted so a draft survives a switch) and
- * "Note". Arrow keys move between the tabs, as in any tab list.
+ * "Note" (mounted only while chosen, so the page has one composer text box; its draft is kept
+ * here). Arrow keys move between the tabs, as in any tab list.
  */
 export function ReplyOrNote({ conversationId, children, onNoteAdding }: { conversationId: string; children: ReactNode; onNoteAdding?: () => void }) {
   const [mode, setMode] = useState<Mode>('reply');
+  const [draft, setDraft] = useState('');
   const id = useId();
   const tabs = useRef<Record<Mode, HTMLButtonElement | null>>({ reply: null, note: null });
   const choose = (next: Mode) => {
@@ -121,7 +123,7 @@ export function ReplyOrNote({ conversationId, children, onNoteAdding }: { conver
         {children}
       </div>
       <div role="tabpanel" id={`${id}-note`} aria-labelledby={`${id}-note-tab`} hidden={mode !== 'note'}>
-        <NoteComposer conversationId={conversationId} onAdding={onNoteAdding} />
+        {mode === 'note' && <NoteComposer conversationId={conversationId} onAdding={onNoteAdding} body={draft} setBody={setDraft} />}
       </div>
     </div>
   );
@@ -129,10 +131,9 @@ export function ReplyOrNote({ conversationId, children, onNoteAdding }: { conver
 
 const MAX_NOTE = 4000;
 
-export function NoteComposer({ conversationId, onAdding }: { conversationId: string; onAdding?: () => void }) {
+export function NoteComposer({ conversationId, onAdding, body, setBody }: { conversationId: string; onAdding?: () => void; body: string; setBody(body: string): void }) {
   const client = useQueryClient();
-  const [body, setBody] = useState('');
-  const [caret, setCaret] = useState(0);
+  const [caret, setCaret] = useState(body.length);
   const [active, setActive] = useState(0);
   const [dismissedAt, setDismissedAt] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
