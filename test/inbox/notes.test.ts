@@ -55,13 +55,13 @@ describe('private notes in a conversation thread', () => {
     baseUrl = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
     tenant = await createTestTenant(t.ctx);
     const people = [
-      ['owner', 'owner@example.com', 'Olive Owner', 'owner'],
-      ['ann', 'ann@example.com', 'Ann Agent', 'agent'],
-      ['ben', 'ben@example.com', 'Ben Agent', 'agent'],
-      ['cat', 'cat@example.com', 'Cat Agent', 'agent'],
+      ['owner', 'owner@example.com', 'Olive Owner', 'owner', null],
+      ['ann', 'ann@example.com', 'Ann Agent', 'agent', '1001'],
+      ['ben', 'ben@example.com', 'Ben Agent', 'agent', '1002'],
+      ['cat', 'cat@example.com', 'Cat Agent', 'agent', '1003'],
     ] as const;
-    for (const [key, email, name, role] of people) {
-      const user = await createTestUser(t.ctx, tenant.tenantId, { email, name, role, password: PASSWORD });
+    for (const [key, email, name, role, extension] of people) {
+      const user = await createTestUser(t.ctx, tenant.tenantId, { email, name, role, password: PASSWORD, extension, sendPermission: 'number' });
       users[key] = { id: user.id, session: await signIn(t.app, email, PASSWORD) };
     }
     const { accountId, numberId } = await createAccountAndNumber(t.app, tenant, { type: 'sandbox', number: LINE, credentials: { deliveryDelayMs: '10' } });
@@ -163,6 +163,26 @@ describe('private notes in a conversation thread', () => {
       const job = await eventually(async () => (await t.ctx.db.selectFrom('jobs').select('id').where('name', '=', 'push.mention').executeTakeFirst()) === undefined);
       expect(job).toBe(true);
       expect(pushed).toEqual(['/sub/ben']);
+    } finally {
+      for (const stream of Object.values(streams)) stream.close();
+    }
+  });
+
+  it('keeps notes of an internal thread (extension to extension) to the extensions in it', async () => {
+    const sent = await api('POST', '/messages', { from: '1001', to: '1002', body: 'Lunch at 12?' }, as('ann'));
+    expect(sent.statusCode).toBe(202);
+    const internalId = sent.json().conversationId as string;
+    const streams = { ben: await openEventStream(baseUrl, users.ben.session.cookie), cat: await openEventStream(baseUrl, users.cat.session.cookie), owner: await openEventStream(baseUrl, users.owner.session.cookie) };
+    try {
+      expect((await api('POST', `/conversations/${internalId}/notes`, { body: 'and @cat too?' }, as('ann'))).statusCode).toBe(422);
+      const note = await api('POST', `/conversations/${internalId}/notes`, { body: '@ben bring the invoice' }, as('ann'));
+      expect(note.statusCode, note.body).toBe(201);
+      await eventually(async () => streams.ben.events.find((e) => e.type === 'note.mention' && e.data.noteId === note.json().id));
+      await eventually(async () => streams.ben.events.find((e) => e.type === 'note.created' && e.data.id === note.json().id));
+      await eventually(async () => streams.owner.events.find((e) => e.type === 'note.created' && e.data.id === note.json().id));
+      expect(streams.cat.events.filter((e) => e.type.startsWith('note.'))).toEqual([]);
+      expect((await api('GET', `/conversations/${internalId}/notes`, undefined, as('cat'))).statusCode).toBe(404);
+      expect((await api('GET', `/conversations/${internalId}/notes`, undefined, as('ben'))).json().items.map((n: { id: string }) => n.id)).toEqual([note.json().id]);
     } finally {
       for (const stream of Object.values(streams)) stream.close();
     }

@@ -228,7 +228,7 @@ export function NoteComposer({ conversationId, onAdding, body, setBody }: { conv
           name="note"
           rows={2}
           value={body}
-          placeholder="Private note for your team — type @ to mention someone. The customer never sees it."
+          placeholder="Note for your team only — type @ to mention"
           aria-label="Private note"
           role="combobox"
           aria-autocomplete="list"
