@@ -16,6 +16,7 @@ import { workflowsSchema } from './migrations/0007_workflows.js';
 import { inboxSchema } from './migrations/0008_inbox.js';
 import { voicemeupPartsSchema } from './migrations/0010_voicemeup_parts.js';
 import { searchSchema } from './migrations/0011_search.js';
+import { notesSchema } from './migrations/0012_notes.js';
 import { labelsSchema } from './migrations/0013_labels.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -84,6 +85,7 @@ function migrationsFor(dialect: Dialect): MigrationProvider {
     '0008_inbox': inboxSchema(dialect),
     '0010_voicemeup_parts': voicemeupPartsSchema(dialect),
     '0011_search': searchSchema(dialect),
+    '0012_notes': notesSchema(dialect),
     '0013_labels': labelsSchema(dialect),
   };
   return { getMigrations: async () => migrations };

@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.js';
 import { processInboundJob } from './process-inbound.job.js';
 import { registerPushJobs } from './push-inbound.job.js';
+import { pushMentionJob } from './push-mention.job.js';
 import { sendMessageJob } from './send-message.job.js';
 import { joinInboundPartsJob } from './join-inbound-parts.job.js';
 import { registerRouting } from '../services/routing/register.js';
@@ -16,4 +17,5 @@ export function registerJobs(ctx: AppContext): void {
   registerAutomation();
   registerWorkflowsAndWebhooks(ctx);
   registerPushJobs(ctx);
+  ctx.queue.register(pushMentionJob(ctx));
 }

@@ -7,6 +7,7 @@ import { api } from './lib/api';
 import { Icon, type IconName } from './components/Icon';
 import { LoginPage, SetupPage } from './pages/Auth';
 import { InboxPage } from './pages/Inbox';
+import { MentionToasts } from './components/MentionToasts';
 
 const ComposePage = lazy(() => import('./pages/Compose'));
 const ContactsPage = lazy(() => import('./pages/Contacts'));
@@ -115,6 +116,7 @@ function Shell() {
             </NavLink>
           ))}
       </nav>
+      <MentionToasts />
       <main className="content">
         <Suspense fallback={<div className="page">Loading…</div>}>
           <Routes>

@@ -55,6 +55,8 @@ function invalidateSoon(client: QueryClient, queryKey: readonly unknown[]) {
 }
 
 function handle(client: QueryClient, type: string, data: Record<string, unknown>) {
+  // Notes change no message or list; their own views listen for them (lib/notes.ts, MentionToasts).
+  if (type.startsWith('note.')) return void listeners.forEach((listener) => listener(type, data));
   const conversationId = (type === 'conversation.updated' ? data.id : data.conversationId) as string | undefined;
   if (type === 'message.status') patchMessageStatus(client, data as never);
   if (conversationId) {
@@ -83,7 +85,7 @@ export function useLiveEvents(enabled: boolean): LiveState {
     let failures = 0;
     let stopped = false;
     let openedBefore = false;
-    const types = ['message.received', 'message.status', 'message.created', 'conversation.updated', 'labels.changed'];
+    const types = ['message.received', 'message.status', 'message.created', 'conversation.updated', 'labels.changed', 'note.created', 'note.deleted', 'note.mention'];
     const connect = () => {
       source = new EventSource('/api/v1/events', { withCredentials: true });
       const current = source;

@@ -22,6 +22,8 @@ import { LabelChips } from '../components/LabelChips';
 import { LabelFilter } from '../components/LabelFilter';
 import { LabelPicker } from '../components/LabelPicker';
 import { ContactPanel, ContactPanelToggle, ContactTags, useContactPanel } from '../components/ContactPanel';
+import { useTimeline } from '../lib/notes';
+import { NoteCard, ReplyOrNote } from '../components/ThreadNotes';
 
 type Filter = 'all' | 'mine' | 'unassigned' | 'unread' | 'failed' | 'notlinked';
 
@@ -203,7 +205,8 @@ function Thread({ conversationId }: { conversationId: string }) {
   const unread = c?.unreadCount ?? 0;
   const newestInbound = messages.filter((m) => m.direction === 'inbound').at(-1)?.id;
 
-  const newestId = messages.at(-1)?.id;
+  const timeline = useTimeline(conversationId, messages, thread.hasNextPage);
+  const newestId = timeline.newestId;
   const scroller = useStickToBottom(newestId);
   const numbers = useNumbers();
   const maxLength = useMaxBodyLength(numbers.data?.find((n) => n.id === c?.numberId)?.providerType);
@@ -310,9 +313,13 @@ function Thread({ conversationId }: { conversationId: string }) {
               </button>
             )}
             {thread.isLoading && <p className="muted pad">Loading…</p>}
-            {messages.map((m, i) => (
-              <MessageBubble key={m.id} message={m} onRetry={retry} retrying={retrying === m.id} previousAt={messages[i - 1]?.createdAt ?? null} />
-            ))}
+            {timeline.items.map((item, i) => {
+              if (item.kind === 'note') return <NoteCard key={item.note.id} note={item.note} />;
+              const m = item.message;
+              const previous = timeline.items[i - 1];
+              const previousAt = previous ? (previous.kind === 'note' ? previous.note.createdAt : previous.message.createdAt) : null;
+              return <MessageBubble key={m.id} message={m} onRetry={retry} retrying={retrying === m.id} previousAt={previousAt} />;
+            })}
           </div>
         </div>
         {scroller.unseen > 0 && (
@@ -322,6 +329,7 @@ function Thread({ conversationId }: { conversationId: string }) {
         )}
       </div>
       <div className="reply">
+        <ReplyOrNote conversationId={conversationId} onNoteAdding={scroller.followOwnMessage}>
         {user?.sendPermission === 'none' ? (
           <p className="muted small">You may read this conversation but not reply. Ask an admin for send permission.</p>
         ) : c?.optOut ? (
@@ -331,6 +339,7 @@ function Thread({ conversationId }: { conversationId: string }) {
         ) : (
           <MessageEditor compact onSend={send} maxLength={maxLength} placeholder="Reply…" disabled={!c} cannedReplies={{ to: cannedRecipient(c) }} />
         )}
+        </ReplyOrNote>
       </div>
       {panelOpen && c && <ContactPanel conversation={c} onClose={() => setPanelOpen(false)} onChanged={refresh} />}
     </div>

@@ -12,7 +12,7 @@ export async function eventRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
     open.clear();
   });
 
-  app.get('/events', { schema: { tags: ['inbox'], description: 'Server-Sent Events: message.received, message.status, conversation.updated' } }, async (request, reply) => {
+  app.get('/events', { schema: { tags: ['inbox'], description: 'Server-Sent Events: message.received, message.status, conversation.updated, note.created, note.deleted, note.mention (to the mentioned user only)' } }, async (request, reply) => {
     const { auth } = request;
     let visible = await visibleNumberIds(ctx, auth);
     let refreshedAt = Date.now();

@@ -6,6 +6,7 @@ import { authRoutes } from './auth.routes.js';
 import { conversationRoutes } from './conversations.routes.js';
 import { conversationStatusRoutes } from './conversation-status.routes.js';
 import { eventRoutes } from './events.routes.js';
+import { noteRoutes } from './notes.routes.js';
 import { mediaRoutes } from './media.routes.js';
 import { messageRoutes } from './messages.routes.js';
 import { numberRoutes } from './numbers.routes.js';
@@ -34,4 +35,5 @@ export async function apiRoutes(app: FastifyInstance, opts: { ctx: AppContext })
   await app.register(eventWebhookRoutes, opts);
   await app.register(workflowRoutes, opts);
   await app.register(labelRoutes, opts);
+  await app.register(noteRoutes, opts);
 }
