@@ -1,4 +1,4 @@
-/** Per-user settings: Web Push notifications on this device (F10). */
+/** Per-user settings: profile, light/dark theme, Web Push notifications on this device (F10). */
 import { useState } from 'react';
 import type React from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
@@ -6,6 +6,7 @@ import { api, errorText } from '../lib/api';
 import { withTimeout } from '../lib/with-timeout';
 import { useAuth } from '../lib/auth';
 import { guessCountry, toE164 } from '../lib/format';
+import { ThemeSwitch } from '../components/ThemeSwitch';
 
 interface PushSettings {
   enabled: boolean;
@@ -80,6 +81,7 @@ export default function SettingsPage() {
     <div className="page settings-page">
       <h1>Settings</h1>
       <Profile />
+      <ThemeSwitch />
       <section className="card">
         <h2>Notifications</h2>
         <p className="muted">Get a phone or desktop notification when a new message arrives on your numbers. Install Switchboard from your browser menu (“Add to Home screen”) to use it like an app.</p>
