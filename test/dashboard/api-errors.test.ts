@@ -23,6 +23,7 @@ describe('formFieldError', () => {
   it('maps the server’s own messages that start with a field name', () => {
     expect(formFieldError('mobile "abc" is not a valid phone number', fields)).toEqual({ field: 'mobile', message: 'Mobile "abc" is not a valid phone number' });
     expect(formFieldError('name: already taken', fields)).toEqual({ field: 'name', message: 'Name: already taken' });
+    expect(formFieldError('phones[1] "abc" is not a valid phone number', ['name', 'phones'])).toEqual({ field: 'phones', message: 'Phones #2 "abc" is not a valid phone number' });
   });
 
   it('leaves errors about no field of this form to the form-wide note', () => {

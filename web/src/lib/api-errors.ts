@@ -66,13 +66,13 @@ export function describeApiMessage(message: string): FieldError {
  */
 export function formFieldError(message: string, fields: readonly string[]): FieldError {
   const described = describeApiMessage(message);
-  const leading = /^([A-Za-z][\w]*(?:\.[\w-]+)*)(?=[\s:"]|$)/.exec(message)?.[1] ?? null;
-  const named = described.field ?? leading;
+  const leading = /^([A-Za-z]\w*(?:\.[\w-]+|\[\d+\])*)(?=[\s:"]|$)/.exec(message)?.[1] ?? null;
+  const named = described.field ?? leading?.replace(/\[(\d+)\]/g, '.$1') ?? null;
   const field = named ? ([...fields].sort((a, b) => b.length - a.length).find((f) => named === f || named.startsWith(`${f}.`)) ?? null) : null;
   if (!field) return { field: null, message: described.message };
   if (described.field) return { field, message: described.message };
   // "mobile "abc" is not…" → "Mobile "abc" is not…"
-  return { field, message: `${fieldWords(leading!)}${message.slice(leading!.length)}` };
+  return { field, message: `${fieldWords(named!)}${message.slice(leading!.length)}` };
 }
 
 /** The browser's own network failures ("Failed to fetch") in words. */
