@@ -7,6 +7,7 @@ import { useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, errorText } from '../lib/api';
 import { guessCountry } from '../lib/format';
+import { formFieldError } from '../lib/api-errors';
 
 const CHUNK_ROWS = 200;
 
@@ -95,6 +96,8 @@ export function ContactImport() {
 }
 
 const LISTED_FAILURES = 50;
+/** Row errors name the contact's fields ("phones[0] …"): put them in words. */
+const ROW_FIELDS = ['name', 'phones', 'tags', 'fields'];
 
 function ImportResult({ result }: { result: ImportTotals }) {
   const { imported, failed, errors } = result;
@@ -112,7 +115,7 @@ function ImportResult({ result }: { result: ImportTotals }) {
           <ul>
             {errors.slice(0, LISTED_FAILURES).map((e) => (
               <li key={e.line} data-testid="import-failure">
-                Line {e.line}: {e.message}
+                Line {e.line}: {formFieldError(e.message, ROW_FIELDS).message}
               </li>
             ))}
           </ul>
