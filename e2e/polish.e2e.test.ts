@@ -223,6 +223,12 @@ for (const [index, size] of SIZES.entries()) {
       await page.locator('[data-testid=theme-dark]').check();
       await expect.poll(theme).toBe('dark');
       expect(await page.evaluate(() => localStorage.getItem('switchboard.theme'))).toBe('dark');
+      // Set before the app's code runs, so there is no white flash: with the app's scripts held back the page is already dark.
+      await page.route('**/assets/*.js', (route) => route.abort());
+      await page.goto(`${baseUrl}/settings`);
+      await expect.poll(theme).toBe('dark');
+      expect(await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor)).toBe(darkBackground);
+      await page.unroute('**/assets/*.js');
       await page.reload();
       await page.locator('[data-testid=appearance]').waitFor();
       await expect.poll(theme).toBe('dark');
@@ -383,6 +389,13 @@ for (const [index, size] of SIZES.entries()) {
       const hookForm = page.locator('[data-testid=webhook-form]');
       await hookForm.locator('input[name=webhookUrl]').fill('ftp://crm.example.com/hook');
       await expectFieldError('[data-testid=webhook-form]', 'input[name=webhookUrl]', 'url', /^Url must be http or https/, '[data-testid=create-webhook]', 'https://crm.example.com/hook');
+
+      // Organisation: a time zone that is not one.
+      await page.goto(`${baseUrl}/organisation`);
+      const orgForm = page.locator('[data-testid=organisation-form]');
+      const zone = await orgForm.locator('input[name=timeZone]').inputValue();
+      await orgForm.locator('input[name=timeZone]').fill('Mars/Olympus_Mons');
+      await expectFieldError('[data-testid=organisation-form]', 'input[name=timeZone]', 'timeZone', /^Time zone "Mars\/Olympus_Mons" is not an IANA time zone/, '[data-testid=save-organisation]', zone);
       expect(pageErrors).toEqual([]);
     });
 
