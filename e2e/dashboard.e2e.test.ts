@@ -241,7 +241,8 @@ describe('Switchboard dashboard', () => {
     // CSV import reports progress and the lines it could not import.
     const csv = 'name,phone,tags\nAlice Able,+15550105001,vip\nBob Baker,(555) 010-5002,\nNo Phone,,\n';
     await page.setInputFiles('[data-testid=contact-import] input[type=file]', { name: 'contacts.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
-    await expect.poll(() => page.locator('[data-testid=import-result]').textContent(), { timeout: 10_000 }).toMatch(/Imported 2 contacts; 1 failed:\s*line 4/);
+    await expect.poll(() => page.locator('[data-testid=import-imported]').textContent(), { timeout: 10_000 }).toBe('Imported 2 contacts.');
+    expect(await page.locator('[data-testid=import-failure]').allTextContents()).toEqual([expect.stringMatching(/^Line 4: /)]);
     await page.locator('[data-testid=contact-list] a', { hasText: 'Bob Baker' }).waitFor();
     expect(await page.locator('[data-testid=contact-list] a', { hasText: 'Bob Baker' }).textContent()).toContain('+1 555 010 5002');
   });

@@ -6,6 +6,9 @@ import { AuthProvider } from './lib/auth';
 import { App } from './App';
 import { ApiError } from './lib/api';
 import './styles.css';
+import { startTheme } from './lib/theme';
+
+startTheme();
 
 // A 401 anywhere means the session ended (expired, signed out elsewhere): back to sign-in.
 function onError(error: unknown) {

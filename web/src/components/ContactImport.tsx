@@ -1,13 +1,21 @@
 /**
  * CSV import of contacts (F21) with progress: the file is sent in chunks of rows (each with the
- * header), so the bar moves as the server imports, and failures are reported by line.
+ * header), so the bar moves as the server imports. A partly successful import says what went in
+ * (success style) apart from the rows that did not, each with its line number and reason.
  */
 import { useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, errorText } from '../lib/api';
 import { guessCountry } from '../lib/format';
+import { formFieldError } from '../lib/api-errors';
 
 const CHUNK_ROWS = 200;
+
+interface ImportTotals {
+  imported: number;
+  failed: number;
+  errors: Array<{ line: number; message: string }>;
+}
 
 /** Splits CSV text into records, keeping newlines inside quoted cells. */
 export function csvRecords(text: string): string[] {
@@ -32,7 +40,7 @@ export function csvRecords(text: string): string[] {
 export function ContactImport() {
   const client = useQueryClient();
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
-  const [result, setResult] = useState<{ imported: number; failed: number; errors: Array<{ line: number; message: string }> } | null>(null);
+  const [result, setResult] = useState<ImportTotals | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   const run = async (file: File) => {
@@ -44,12 +52,12 @@ export function ContactImport() {
       setError('The file needs a header row (name, phone, …) and at least one contact.');
       return;
     }
-    const total = { imported: 0, failed: 0, errors: [] as Array<{ line: number; message: string }> };
+    const total: ImportTotals = { imported: 0, failed: 0, errors: [] };
     setProgress({ done: 0, total: rows.length });
     try {
       for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
         const chunk = rows.slice(start, start + CHUNK_ROWS);
-        const answer = await api<{ imported: number; failed: number; errors: Array<{ line: number; message: string }> }>('/contacts/import', {
+        const answer = await api<ImportTotals>('/contacts/import', {
           method: 'POST',
           body: { csv: [header, ...chunk].join('\n'), defaultCountry: guessCountry() },
         });
@@ -81,13 +89,39 @@ export function ContactImport() {
           </span>
         </div>
       )}
-      {result && (
-        <div className={`notice ${result.failed ? 'error' : 'success'}`} data-testid="import-result">
-          Imported {result.imported} contact{result.imported === 1 ? '' : 's'}
-          {result.failed ? `; ${result.failed} failed:\n${result.errors.slice(0, 10).map((e) => `line ${e.line}: ${e.message}`).join('\n')}` : '.'}
+      {result && <ImportResult result={result} />}
+      {error && <div className="notice error">{error}</div>}
+    </div>
+  );
+}
+
+const LISTED_FAILURES = 50;
+/** Row errors name the contact's fields ("phones[0] …"): put them in words. */
+const ROW_FIELDS = ['name', 'phones', 'tags', 'fields'];
+
+function ImportResult({ result }: { result: ImportTotals }) {
+  const { imported, failed, errors } = result;
+  const shown = Math.min(errors.length, LISTED_FAILURES);
+  return (
+    <div className="import-result" data-testid="import-result">
+      <div className={`notice ${imported ? 'success' : ''}`} role="status" data-testid="import-imported">
+        Imported {imported} contact{imported === 1 ? '' : 's'}.
+      </div>
+      {failed > 0 && (
+        <div className="notice error import-failures" role="alert" data-testid="import-failed">
+          <strong>
+            {failed} row{failed === 1 ? '' : 's'} not imported:
+          </strong>
+          <ul>
+            {errors.slice(0, LISTED_FAILURES).map((e) => (
+              <li key={e.line} data-testid="import-failure">
+                Line {e.line}: {formFieldError(e.message, ROW_FIELDS).message}
+              </li>
+            ))}
+          </ul>
+          {failed > shown && <span>…and {failed - shown} more.</span>}
         </div>
       )}
-      {error && <div className="notice error">{error}</div>}
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, errorText } from '../lib/api';
 import { useAuth } from '../lib/auth';
 import { fullTime } from '../lib/format';
+import { useFieldErrors } from './FieldErrors';
 import type { Conversation, ConversationStatus } from '../lib/types';
 
 export type StatusView = ConversationStatus | 'any';
@@ -77,17 +78,84 @@ function snoozeChoices(now = new Date()): Array<{ label: string; at: Date }> {
   ];
 }
 
+/** "2026-12-07T09:30" for a datetime-local input, in the browser's time zone. */
+function localInputValue(at: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
+}
+
+/** Why a custom snooze time is refused before it is sent, or null when it is fine. */
+export function snoozeTimeProblem(value: string, now = new Date()): string | null {
+  if (!value) return 'Pick the date and time the conversation should reopen.';
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime())) return 'That is not a date and time.';
+  if (at.getTime() <= now.getTime()) return `Pick a time in the future: ${at.toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' })} has passed.`;
+  return null;
+}
+
+const CUSTOM = 'custom';
+
 export function ThreadStatusActions({ conversation, onChanged }: { conversation: Conversation; onChanged(): void }) {
-  const [error, setError] = useState<string | null>(null);
+  const [picking, setPicking] = useState(false);
+  const [until, setUntil] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
   const set = useMutation({
     mutationFn: (body: { status: ConversationStatus; snoozedUntil?: string }) => api(`/conversations/${conversation.id}/status`, { method: 'POST', body }),
     onSuccess: () => {
-      setError(null);
+      setPicking(false);
       onChanged();
     },
-    onError: (err) => setError(errorText(err)),
   });
+  const errors = useFieldErrors(set.error, set.reset, ['snoozedUntil']);
   const status = conversation.status ?? 'open';
+  const snoozeAt = (at: Date) => set.mutate({ status: 'snoozed', snoozedUntil: at.toISOString() });
+  const custom = (
+    <form
+      className="popover card snooze-custom"
+      data-testid="snooze-custom"
+      noValidate
+      onChange={errors.onChange}
+      onSubmit={(e) => {
+        e.preventDefault();
+        const refused = snoozeTimeProblem(until);
+        setProblem(refused);
+        if (!refused) snoozeAt(new Date(until));
+      }}
+    >
+      <label>
+        Snooze until
+        <input
+          type="datetime-local"
+          name="snoozeUntil"
+          value={until}
+          min={localInputValue(new Date())}
+          autoFocus
+          onChange={(e) => {
+            setUntil(e.target.value);
+            setProblem(null);
+          }}
+          {...errors.input('snoozedUntil')}
+          {...(problem ? { 'aria-invalid': true, 'aria-describedby': `snooze-problem-${conversation.id}` } : {})}
+        />
+        {problem ? (
+          <span className="field-error" id={`snooze-problem-${conversation.id}`} role="alert" data-testid="field-error">
+            {problem}
+          </span>
+        ) : (
+          errors.note('snoozedUntil')
+        )}
+      </label>
+      {errors.rest}
+      <div className="button-row">
+        <button className="primary small" type="submit" disabled={set.isPending} data-testid="snooze-custom-save">
+          Snooze
+        </button>
+        <button className="secondary small" type="button" onClick={() => setPicking(false)}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
   return (
     <>
       {status !== 'open' && (
@@ -104,23 +172,34 @@ export function ThreadStatusActions({ conversation, onChanged }: { conversation:
           Resolve
         </button>
       )}
-      <select
-        aria-label="Snooze"
-        value=""
-        data-testid="snooze-select"
-        onChange={(e) => {
-          const choice = snoozeChoices()[Number(e.target.value)];
-          if (choice) set.mutate({ status: 'snoozed', snoozedUntil: choice.at.toISOString() });
-        }}
-      >
-        <option value="">Snooze…</option>
-        {snoozeChoices().map((choice, index) => (
-          <option key={choice.label} value={index}>
-            {choice.label}
-          </option>
-        ))}
-      </select>
-      {error && <span className="field-error">{error}</span>}
+      <span className="popover-anchor">
+        <select
+          aria-label="Snooze"
+          value=""
+          data-testid="snooze-select"
+          onChange={(e) => {
+            if (e.target.value === CUSTOM) {
+              set.reset();
+              setProblem(null);
+              setUntil(until || localInputValue(new Date(Date.now() + 3 * 3600_000)));
+              setPicking(true);
+              return;
+            }
+            const choice = snoozeChoices()[Number(e.target.value)];
+            if (choice) snoozeAt(choice.at);
+          }}
+        >
+          <option value="">Snooze…</option>
+          {snoozeChoices().map((choice, index) => (
+            <option key={choice.label} value={index}>
+              {choice.label}
+            </option>
+          ))}
+          <option value={CUSTOM}>Pick a date and time…</option>
+        </select>
+        {picking && custom}
+      </span>
+      {!picking && set.error ? <span className="field-error">{errorText(set.error)}</span> : null}
     </>
   );
 }

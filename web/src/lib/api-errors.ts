@@ -58,6 +58,23 @@ export function describeApiMessage(message: string): FieldError {
   return { field, message: `${fieldWords(field)} ${problemWords(named[2]!)}` };
 }
 
+/**
+ * Which of a form's fields an API error is about, and the message in words. Schema errors name
+ * the field (`body.destinations.emails.1 …`); the server's own checks start with it
+ * (`mobile "abc" is not a valid phone number`). A field matches itself and its items
+ * ("destinations.emails" takes "destinations.emails.1"); the longest match wins.
+ */
+export function formFieldError(message: string, fields: readonly string[]): FieldError {
+  const described = describeApiMessage(message);
+  const leading = /^([A-Za-z]\w*(?:\.[\w-]+|\[\d+\])*)(?=[\s:"]|$)/.exec(message)?.[1] ?? null;
+  const named = described.field ?? leading?.replace(/\[(\d+)\]/g, '.$1') ?? null;
+  const field = named ? ([...fields].sort((a, b) => b.length - a.length).find((f) => named === f || named.startsWith(`${f}.`)) ?? null) : null;
+  if (!field) return { field: null, message: described.message };
+  if (described.field) return { field, message: described.message };
+  // "mobile "abc" is not…" → "Mobile "abc" is not…"
+  return { field, message: `${fieldWords(named!)}${message.slice(leading!.length)}` };
+}
+
 /** The browser's own network failures ("Failed to fetch") in words. */
 export function isNetworkFailure(error: unknown): boolean {
   return error instanceof TypeError && /fetch|network|load failed/i.test(error.message);

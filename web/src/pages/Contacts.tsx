@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, errorText } from '../lib/api';
+import { useFieldErrors } from '../components/FieldErrors';
 import { useContactsAvailable } from '../lib/contacts';
 import { formatPhone, guessCountry } from '../lib/format';
 import type { Contact, Message, Page } from '../lib/types';
@@ -77,7 +78,8 @@ function ContactDetail({ id, existing }: { id: string; existing?: Contact }) {
   const navigate = useNavigate();
   const client = useQueryClient();
   const [form, setForm] = useState({ name: existing?.name ?? '', phones: existing?.phones.join(', ') ?? '', tags: existing?.tags.join(', ') ?? '', allowSms: existing?.allowSms ?? true });
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const errors = useFieldErrors(error, () => setError(null), ['name', 'phones', 'tags', 'allowSms']);
   const [saved, setSaved] = useState(false);
   const timeline = useQuery({
     queryKey: ['contact-timeline', id, existing?.phones.join(',')],
@@ -105,7 +107,7 @@ function ContactDetail({ id, existing }: { id: string; existing?: Contact }) {
       setSaved(true);
       if (isNew) navigate(`/contacts/${result.id}`);
     } catch (err) {
-      setError(errorText(err));
+      setError(err);
     }
   };
   const remove = async () => {
@@ -115,29 +117,32 @@ function ContactDetail({ id, existing }: { id: string; existing?: Contact }) {
       await client.invalidateQueries({ queryKey: ['contacts'] });
       navigate('/contacts');
     } catch (err) {
-      setError(errorText(err));
+      setError(err);
     }
   };
   return (
     <>
-      <form className="card form-grid" onSubmit={save}>
+      <form className="card form-grid" onSubmit={save} onChange={errors.onChange} data-testid="contact-form">
         <h2>{isNew ? 'New contact' : existing?.name}</h2>
         <label>
           Name
-          <input name="name" required value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
+          <input name="name" required value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} {...errors.input('name')} />
+          {errors.note('name')}
         </label>
         <label>
           Phones (comma-separated)
-          <input name="phones" value={form.phones} onChange={(e) => setForm({ ...form, phones: e.target.value })} placeholder="+15551234567, (415) 555-1212" />
+          <input name="phones" value={form.phones} onChange={(e) => setForm({ ...form, phones: e.target.value })} placeholder="+15551234567, (415) 555-1212" {...errors.input('phones')} />
+          {errors.note('phones')}
         </label>
         <label>
           Tags
-          <input name="tags" value={form.tags} onChange={(e) => setForm({ ...form, tags: e.target.value })} />
+          <input name="tags" value={form.tags} onChange={(e) => setForm({ ...form, tags: e.target.value })} {...errors.input('tags')} />
+          {errors.note('tags')}
         </label>
         <label className="switch">
           <input type="checkbox" checked={form.allowSms} onChange={(e) => setForm({ ...form, allowSms: e.target.checked })} /> Allows SMS
         </label>
-        {error && <div className="notice error">{error}</div>}
+        {errors.rest}
         {saved && <div className="notice success">Saved.</div>}
         <div className="button-row">
           <button className="primary" type="submit">

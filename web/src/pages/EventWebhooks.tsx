@@ -2,6 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, errorText } from '../lib/api';
+import { useFieldErrors } from '../components/FieldErrors';
 import { fullTime } from '../lib/format';
 import type { Page } from '../lib/types';
 import '../components/automation.css';
@@ -54,7 +55,8 @@ function CreateForm({ onCreated }: { onCreated(secret: string): void }) {
   const [url, setUrl] = useState('');
   const [description, setDescription] = useState('');
   const [events, setEvents] = useState<string[]>(['message.received', 'message.status']);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const errors = useFieldErrors(error, () => setError(null), ['url', 'description', 'events']);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setError(null);
@@ -65,37 +67,36 @@ function CreateForm({ onCreated }: { onCreated(secret: string): void }) {
       setDescription('');
       onCreated(created.secret);
     } catch (err) {
-      setError(errorText(err));
+      setError(err);
     }
   };
   return (
-    <form className="card form-grid" onSubmit={submit} data-testid="webhook-form">
+    <form className="card form-grid" onSubmit={submit} onChange={errors.onChange} data-testid="webhook-form">
       <label>
         Endpoint URL
-        <input name="webhookUrl" type="url" required value={url} placeholder="https://crm.example.com/switchboard" onChange={(e) => setUrl(e.target.value)} />
+        <input name="webhookUrl" type="url" required value={url} placeholder="https://crm.example.com/switchboard" onChange={(e) => setUrl(e.target.value)} {...errors.input('url')} />
+        {errors.note('url')}
       </label>
       <label>
         Description
-        <input name="webhookDescription" value={description} maxLength={500} onChange={(e) => setDescription(e.target.value)} />
+        <input name="webhookDescription" value={description} maxLength={500} onChange={(e) => setDescription(e.target.value)} {...errors.input('description')} />
+        {errors.note('description')}
       </label>
-      <fieldset>
+      <fieldset {...errors.input('events')}>
         <legend>Events</legend>
         {EVENTS.map((name) => (
           <label key={name} className="check">
             <input type="checkbox" checked={events.includes(name)} onChange={(e) => setEvents(e.target.checked ? [...events, name] : events.filter((x) => x !== name))} /> {name}
           </label>
         ))}
+        {errors.note('events')}
       </fieldset>
       <div>
         <button className="primary" type="submit" data-testid="create-webhook" disabled={events.length === 0}>
           Subscribe endpoint
         </button>
       </div>
-      {error && (
-        <div className="notice error" role="alert">
-          {error}
-        </div>
-      )}
+      {errors.rest}
     </form>
   );
 }

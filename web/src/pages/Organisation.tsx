@@ -1,10 +1,11 @@
 /** Organisation settings (F18, F25) for owners and admins: name, time zone, default country, send-later presets, HELP and opt-out texts, retention. */
 import { useEffect, useState, type FormEvent } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import { api, errorText } from '../lib/api';
+import { api } from '../lib/api';
 import { useAuth } from '../lib/auth';
 import { useTenantSettings, type SendLaterPreset, type TenantSettings } from '../lib/automation';
 import { fullTime } from '../lib/format';
+import { useFieldErrors } from '../components/FieldErrors';
 
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 type PresetKind = 'minutes' | 'day' | 'weekday';
@@ -45,6 +46,8 @@ function PresetRow({ preset, index, onChange, onRemove }: { preset: SendLaterPre
   );
 }
 
+const ORGANISATION_FIELDS = ['name', 'timeZone', 'defaultCountry', 'sendLaterPresets', 'helpText', 'optOutReply', 'optInReply', 'auditRetentionDays', 'documentLinkDays'];
+
 export default function OrganisationPage() {
   const { user } = useAuth();
   const client = useQueryClient();
@@ -52,6 +55,8 @@ export default function OrganisationPage() {
   const [form, setForm] = useState<TenantSettings | null>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const errors = useFieldErrors(error, () => setError(null), ORGANISATION_FIELDS);
   useEffect(() => {
     if (settings.data && !form) setForm(settings.data);
   }, [settings.data, form]);
@@ -62,6 +67,7 @@ export default function OrganisationPage() {
     event.preventDefault();
     setBusy(true);
     setMessage(null);
+    setError(null);
     try {
       const presets = form.sendLaterPresets.map(({ nextAt: _nextAt, ...preset }) => preset);
       const saved = await api<TenantSettings>('/tenant', {
@@ -82,8 +88,8 @@ export default function OrganisationPage() {
       client.setQueryData(['tenant'], saved);
       await client.invalidateQueries({ queryKey: ['me'] });
       setMessage({ ok: true, text: 'Saved.' });
-    } catch (error) {
-      setMessage({ ok: false, text: errorText(error) });
+    } catch (failure) {
+      setError(failure);
     } finally {
       setBusy(false);
     }
@@ -92,23 +98,26 @@ export default function OrganisationPage() {
   return (
     <div className="page organisation-page">
       <h1>Organisation</h1>
-      <form className="card form-grid" onSubmit={save} data-testid="organisation-form">
+      <form className="card form-grid" onSubmit={save} onChange={errors.onChange} data-testid="organisation-form">
         <label>
           Name
-          <input name="tenantName" value={form.name} required maxLength={200} disabled={user?.role !== 'owner'} title={user?.role !== 'owner' ? 'Only owners can rename the organisation' : undefined} onChange={(e) => set('name', e.target.value)} />
+          <input name="tenantName" value={form.name} required maxLength={200} disabled={user?.role !== 'owner'} title={user?.role !== 'owner' ? 'Only owners can rename the organisation' : undefined} onChange={(e) => set('name', e.target.value)} {...errors.input('name')} />
+          {errors.note('name')}
         </label>
         <label>
           Time zone (IANA, e.g. Europe/London)
-          <input name="timeZone" value={form.timeZone} required list="time-zones" onChange={(e) => set('timeZone', e.target.value)} />
+          <input name="timeZone" value={form.timeZone} required list="time-zones" onChange={(e) => set('timeZone', e.target.value)} {...errors.input('timeZone')} />
+          {errors.note('timeZone')}
           <datalist id="time-zones">
             {(Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.('timeZone').map((zone) => <option key={zone} value={zone} />)}
           </datalist>
         </label>
         <label>
           Default country for local numbers (two letters, e.g. US; a number's own setting comes first)
-          <input name="defaultCountry" value={form.defaultCountry ?? ''} maxLength={2} placeholder="none" onChange={(e) => set('defaultCountry', e.target.value || null)} />
+          <input name="defaultCountry" value={form.defaultCountry ?? ''} maxLength={2} placeholder="none" onChange={(e) => set('defaultCountry', e.target.value || null)} {...errors.input('defaultCountry')} />
+          {errors.note('defaultCountry')}
         </label>
-        <fieldset>
+        <fieldset {...errors.input('sendLaterPresets')}>
           <legend>Send-later presets (up to 5, in the organisation's time zone)</legend>
           {form.sendLaterPresets.map((preset, index) => (
             <PresetRow
@@ -124,26 +133,32 @@ export default function OrganisationPage() {
               Add preset
             </button>
           )}
+          {errors.note('sendLaterPresets')}
         </fieldset>
         <label>
           HELP answer
-          <textarea name="helpText" rows={2} value={form.helpText} required maxLength={1000} onChange={(e) => set('helpText', e.target.value)} />
+          <textarea name="helpText" rows={2} value={form.helpText} required maxLength={1000} onChange={(e) => set('helpText', e.target.value)} {...errors.input('helpText')} />
+          {errors.note('helpText')}
         </label>
         <label>
           Opt-out confirmation (answer to STOP)
-          <textarea name="optOutReply" rows={2} value={form.optOutReply} required maxLength={1000} onChange={(e) => set('optOutReply', e.target.value)} />
+          <textarea name="optOutReply" rows={2} value={form.optOutReply} required maxLength={1000} onChange={(e) => set('optOutReply', e.target.value)} {...errors.input('optOutReply')} />
+          {errors.note('optOutReply')}
         </label>
         <label>
           Opt-in confirmation (answer to START)
-          <textarea name="optInReply" rows={2} value={form.optInReply} required maxLength={1000} onChange={(e) => set('optInReply', e.target.value)} />
+          <textarea name="optInReply" rows={2} value={form.optInReply} required maxLength={1000} onChange={(e) => set('optInReply', e.target.value)} {...errors.input('optInReply')} />
+          {errors.note('optInReply')}
         </label>
         <label>
           Keep the audit log for (days)
-          <input type="number" name="auditRetentionDays" min={7} max={3650} value={form.auditRetentionDays} onChange={(e) => set('auditRetentionDays', Number(e.target.value))} />
+          <input type="number" name="auditRetentionDays" min={7} max={3650} value={form.auditRetentionDays} onChange={(e) => set('auditRetentionDays', Number(e.target.value))} {...errors.input('auditRetentionDays')} />
+          {errors.note('auditRetentionDays')}
         </label>
         <label>
           Document links expire after (days, 0 = never)
-          <input type="number" name="documentLinkDays" min={0} max={3650} value={form.documentLinkDays} onChange={(e) => set('documentLinkDays', Number(e.target.value))} />
+          <input type="number" name="documentLinkDays" min={0} max={3650} value={form.documentLinkDays} onChange={(e) => set('documentLinkDays', Number(e.target.value))} {...errors.input('documentLinkDays')} />
+          {errors.note('documentLinkDays')}
         </label>
         <div>
           <button className="primary" type="submit" disabled={busy} data-testid="save-organisation">
@@ -155,6 +170,7 @@ export default function OrganisationPage() {
             {message.text}
           </div>
         )}
+        {errors.rest}
       </form>
     </div>
   );

@@ -1,4 +1,4 @@
-/** Per-user settings: Web Push notifications on this device (F10). */
+/** Per-user settings: profile, light/dark theme, Web Push notifications on this device (F10). */
 import { useState } from 'react';
 import type React from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
@@ -6,6 +6,8 @@ import { api, errorText } from '../lib/api';
 import { withTimeout } from '../lib/with-timeout';
 import { useAuth } from '../lib/auth';
 import { guessCountry, toE164 } from '../lib/format';
+import { ThemeSwitch } from '../components/ThemeSwitch';
+import { useFieldErrors } from '../components/FieldErrors';
 
 interface PushSettings {
   enabled: boolean;
@@ -80,6 +82,7 @@ export default function SettingsPage() {
     <div className="page settings-page">
       <h1>Settings</h1>
       <Profile />
+      <ThemeSwitch />
       <section className="card">
         <h2>Notifications</h2>
         <p className="muted">Get a phone or desktop notification when a new message arrives on your numbers. Install Switchboard from your browser menu (“Add to Home screen”) to use it like an app.</p>
@@ -146,11 +149,14 @@ function Profile() {
   const { user } = useAuth();
   const client = useQueryClient();
   const [form, setForm] = useState({ name: user?.name ?? '', mobile: user?.mobile ?? '', password: '', currentPassword: '' });
-  const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
+  const [saved, setSaved] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const errors = useFieldErrors(error, () => setError(null), ['name', 'mobile', 'password', 'currentPassword']);
   if (!user) return null;
   const save = async (event: React.FormEvent) => {
     event.preventDefault();
-    setNote(null);
+    setSaved(false);
+    setError(null);
     try {
       // Local numbers are read in the browser's country, as the person typed them.
       const mobile = form.mobile.trim() ? (toE164(form.mobile, guessCountry()) ?? form.mobile.trim()) : null;
@@ -161,14 +167,14 @@ function Profile() {
       }
       await api(`/users/${user.id}`, { method: 'PATCH', body });
       setForm({ ...form, password: '', currentPassword: '' });
-      setNote({ ok: true, text: 'Saved.' });
+      setSaved(true);
       await client.invalidateQueries({ queryKey: ['me'] });
     } catch (err) {
-      setNote({ ok: false, text: errorText(err) });
+      setError(err);
     }
   };
   return (
-    <form className="card form-grid" onSubmit={save} data-testid="profile">
+    <form className="card form-grid" onSubmit={save} onChange={errors.onChange} data-testid="profile">
       <h2>Your profile</h2>
       <p className="muted">
         {user.email} · {user.role}
@@ -176,23 +182,28 @@ function Profile() {
       </p>
       <label>
         Name
-        <input name="profileName" required value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
+        <input name="profileName" required value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} {...errors.input('name')} />
+        {errors.note('name')}
       </label>
       <label>
         Mobile
-        <input name="profileMobile" value={form.mobile} onChange={(e) => setForm({ ...form, mobile: e.target.value })} placeholder="+15551234567" />
+        <input name="profileMobile" value={form.mobile} onChange={(e) => setForm({ ...form, mobile: e.target.value })} placeholder="+15551234567" {...errors.input('mobile')} />
+        {errors.note('mobile')}
       </label>
       <label>
         New password (leave empty to keep)
-        <input name="profilePassword" type="password" autoComplete="new-password" minLength={8} value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} />
+        <input name="profilePassword" type="password" autoComplete="new-password" minLength={8} value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} {...errors.input('password')} />
+        {errors.note('password')}
       </label>
       {form.password && (
         <label>
           Current password (signs out your other devices)
-          <input name="profileCurrentPassword" type="password" autoComplete="current-password" required value={form.currentPassword} onChange={(e) => setForm({ ...form, currentPassword: e.target.value })} />
+          <input name="profileCurrentPassword" type="password" autoComplete="current-password" required value={form.currentPassword} onChange={(e) => setForm({ ...form, currentPassword: e.target.value })} {...errors.input('currentPassword')} />
+          {errors.note('currentPassword')}
         </label>
       )}
-      {note && <div className={`notice ${note.ok ? 'success' : 'error'}`}>{note.text}</div>}
+      {saved && <div className="notice success">Saved.</div>}
+      {errors.rest}
       <div className="button-row">
         <button className="primary" type="submit">
           Save profile

@@ -2,6 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, errorText } from '../lib/api';
+import { useFieldErrors } from '../components/FieldErrors';
 import { useAuth } from '../lib/auth';
 import { useTemplates, type Template } from '../lib/automation';
 import '../components/automation.css';
@@ -25,12 +26,13 @@ function TemplateForm({ initial, onDone }: { initial: Template | null; onDone():
       const saved = await api<{ id: string }>('/media', { method: 'POST', body: form });
       setMediaIds((ids) => [...ids, saved.id]);
     } catch (err) {
-      setError(errorText(err));
+      setError(err);
     } finally {
       setUploading(false);
     }
   };
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const errors = useFieldErrors(error, () => setError(null), ['name', 'body', 'mediaIds']);
   const [busy, setBusy] = useState(false);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -41,24 +43,27 @@ function TemplateForm({ initial, onDone }: { initial: Template | null; onDone():
       await client.invalidateQueries({ queryKey: ['templates'] });
       onDone();
     } catch (err) {
-      setError(errorText(err));
+      setError(err);
     } finally {
       setBusy(false);
     }
   };
   return (
-    <form className="card form-grid" onSubmit={submit} data-testid="template-form">
+    <form className="card form-grid" onSubmit={submit} onChange={errors.onChange} data-testid="template-form">
       <label>
         Name
-        <input name="templateName" value={name} required maxLength={200} onChange={(e) => setName(e.target.value)} />
+        <input name="templateName" value={name} required maxLength={200} onChange={(e) => setName(e.target.value)} {...errors.input('name')} />
+        {errors.note('name')}
       </label>
       <label>
         Text
-        <textarea name="templateBody" rows={4} value={body} required maxLength={10000} onChange={(e) => setBody(e.target.value)} />
+        <textarea name="templateBody" rows={4} value={body} required maxLength={10000} onChange={(e) => setBody(e.target.value)} {...errors.input('body')} />
+        {errors.note('body')}
       </label>
       <label>
         Picture (optional, sent as MMS)
-        <input type="file" name="templateMedia" accept="image/*" disabled={uploading} onChange={(e) => void upload(e.target.files)} />
+        <input type="file" name="templateMedia" accept="image/*" disabled={uploading} onChange={(e) => void upload(e.target.files)} {...errors.input('mediaIds')} />
+        {errors.note('mediaIds')}
       </label>
       {mediaIds.length > 0 && (
         <div className="muted" data-testid="template-media">
@@ -83,11 +88,7 @@ function TemplateForm({ initial, onDone }: { initial: Template | null; onDone():
           Cancel
         </button>
       </div>
-      {error && (
-        <div className="notice error" role="alert">
-          {error}
-        </div>
-      )}
+      {errors.rest}
     </form>
   );
 }

@@ -106,10 +106,11 @@ export async function providerAccountRoutes(app: FastifyInstance, { ctx }: { ctx
     requireAdmin(request);
     const account = await ctx.accounts.get(request.auth.tenantId, request.params.id);
     const to = requireE164('to', request.body.to, ctx.config.defaultCountry);
-    let from = request.body.from;
+    // A phone number is read like "to"; anything else is an alphanumeric sender ID.
+    let from = request.body.from?.trim() ? (/^[\d\s()+.-]+$/.test(request.body.from) ? requireE164('from', request.body.from, ctx.config.defaultCountry) : request.body.from.trim()) : null;
     if (!from) {
       const number = await ctx.db.selectFrom('numbers').select('number').where('tenant_id', '=', request.auth.tenantId).where('provider_account_id', '=', account.id).executeTakeFirst();
-      if (!number) throw new AppError('validation_error', 'give "from", or add a number to this account first');
+      if (!number) throw new AppError('validation_error', 'from is required: this account has no number yet, so type the number (or sender ID) to send from, or add one in Admin → Numbers');
       from = number.number;
     }
     try {

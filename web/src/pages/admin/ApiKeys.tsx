@@ -5,6 +5,7 @@ import { api } from '../../lib/api';
 import { fullTime } from '../../lib/format';
 import type { ApiKey, Page } from '../../lib/types';
 import { Copy, ErrorNote, Section } from './shared';
+import { useFieldErrors } from '../../components/FieldErrors';
 
 const SCOPES = ['*', 'messages:read', 'messages:send', 'inbox:write', 'contacts:write', 'admin'];
 
@@ -22,28 +23,33 @@ export function ApiKeysTab() {
       await client.invalidateQueries({ queryKey: ['api-keys'] });
     },
   });
+  const errors = useFieldErrors(create.error, create.reset, ['name', 'scopes']);
   const revoke = useMutation({ mutationFn: (id: string) => api(`/api-keys/${id}`, { method: 'DELETE' }), onSuccess: () => client.invalidateQueries({ queryKey: ['api-keys'] }) });
   return (
     <Section title="API keys">
       <form
         className="inline-form"
+        onChange={errors.onChange}
         onSubmit={(e) => {
           e.preventDefault();
           create.mutate();
         }}
       >
-        <input name="keyName" placeholder="Key name (e.g. CRM)" required value={name} onChange={(e) => setName(e.target.value)} />
+        <input name="keyName" placeholder="Key name (e.g. CRM)" required value={name} onChange={(e) => setName(e.target.value)} {...errors.input('name')} />
+        {errors.note('name')}
         {SCOPES.map((scope) => (
           <label key={scope} className="check">
-            <input type="checkbox" checked={scopes.includes(scope)} onChange={(e) => setScopes(e.target.checked ? [...scopes, scope] : scopes.filter((s) => s !== scope))} />
+            <input type="checkbox" {...errors.input('scopes')} checked={scopes.includes(scope)} onChange={(e) => setScopes(e.target.checked ? [...scopes, scope] : scopes.filter((s) => s !== scope))} />
             {scope === '*' ? 'all' : scope}
           </label>
         ))}
+        {errors.note('scopes')}
         <button className="primary" type="submit" disabled={create.isPending || scopes.length === 0}>
           Create key
         </button>
       </form>
-      <ErrorNote error={create.error ?? revoke.error} />
+      {errors.rest}
+      <ErrorNote error={revoke.error} />
       {created && (
         <div className="notice success" data-testid="new-api-key">
           Copy this key now; it is not shown again: <Copy text={created} />

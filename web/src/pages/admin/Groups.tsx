@@ -4,6 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../lib/api';
 import { useUsers } from '../Inbox';
 import { type Group, useGroups, ErrorNote, Section, list } from './shared';
+import { useFieldErrors } from '../../components/FieldErrors';
 
 export function GroupsTab() {
   const client = useQueryClient();
@@ -22,6 +23,7 @@ export function GroupsTab() {
   });
   const update = useMutation({ mutationFn: (g: Group) => api(`/groups/${g.id}`, { method: 'PATCH', body: { userIds: g.userIds } }), onSuccess: invalidate });
   const remove = useMutation({ mutationFn: (id: string) => api(`/groups/${id}`, { method: 'DELETE' }), onSuccess: invalidate });
+  const errors = useFieldErrors(create.error, create.reset, ['name', 'userIds']);
   if (groups.data === null) return <div className="notice">Groups are not available on this server.</div>;
   const toggle = (list: string[], id: string, on: boolean) => (on ? [...list, id] : list.filter((x) => x !== id));
   return (
@@ -29,12 +31,14 @@ export function GroupsTab() {
       <p className="muted">Route a number to a group and everyone in it sees its conversations.</p>
       <form
         className="inline-form"
+        onChange={errors.onChange}
         onSubmit={(e) => {
           e.preventDefault();
           create.mutate();
         }}
       >
-        <input name="groupName" placeholder="Group name (e.g. Support)" required value={name} onChange={(e) => setName(e.target.value)} />
+        <input name="groupName" placeholder="Group name (e.g. Support)" required value={name} onChange={(e) => setName(e.target.value)} {...errors.input('name')} />
+        {errors.note('name')}
         {(users.data ?? []).map((u) => (
           <label key={u.id} className="check">
             <input type="checkbox" checked={members.includes(u.id)} onChange={(e) => setMembers(toggle(members, u.id, e.target.checked))} />
@@ -45,7 +49,8 @@ export function GroupsTab() {
           Create group
         </button>
       </form>
-      <ErrorNote error={groups.error ?? create.error ?? update.error ?? remove.error} />
+      {errors.rest}
+      <ErrorNote error={groups.error ?? update.error ?? remove.error} />
       <div className="stack">
         {(groups.data ?? []).map((g) => (
           <div key={g.id} className="item-card">

@@ -1,11 +1,12 @@
 /** Admin → Numbers: phone numbers, their provider account, routing to users and groups. */
 import { useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { api, errorField } from '../../lib/api';
+import { api } from '../../lib/api';
+import { useFieldErrors } from '../../components/FieldErrors';
 import { formatPhone } from '../../lib/format';
 import type { PhoneNumber, ProviderAccount } from '../../lib/types';
 import { useNumbers, useUsers } from '../Inbox';
-import { useAccounts, useGroups, ErrorNote, FieldNote, Section, list } from './shared';
+import { useAccounts, useGroups, ErrorNote, Section, list } from './shared';
 
 export function NumbersTab() {
   const numbers = useNumbers();
@@ -84,6 +85,8 @@ function NumberRow({ number, accounts, editing, onEdit, onDone }: { number: Phon
   );
 }
 
+const NUMBER_FIELDS = ['number', 'providerAccountId', 'destinations.userIds', 'destinations.groupIds', 'destinations.extensions', 'destinations.emails', 'defaultCountry', 'mps'];
+
 function NumberForm({ accounts, number, onDone }: { accounts: ProviderAccount[]; number?: PhoneNumber; onDone(): void }) {
   const client = useQueryClient();
   const users = useUsers();
@@ -115,16 +118,13 @@ function NumberForm({ accounts, number, onDone }: { accounts: ProviderAccount[];
       onDone();
     },
   });
-  const badField = errorField(save.error);
-  // An error belongs to the input it names, and goes away once that input changes.
-  const edit = (changes: Partial<typeof form>) => {
-    if (save.error) save.reset();
-    setForm({ ...form, ...changes });
-  };
+  const errors = useFieldErrors(save.error, save.reset, NUMBER_FIELDS);
+  const edit = (changes: Partial<typeof form>) => setForm({ ...form, ...changes });
   return (
     <form
       className="form-grid inset"
       data-testid="number-form"
+      onChange={errors.onChange}
       onSubmit={(e) => {
         e.preventDefault();
         save.mutate();
@@ -133,12 +133,13 @@ function NumberForm({ accounts, number, onDone }: { accounts: ProviderAccount[];
       {!number && (
         <label>
           Number (E.164, a local number with a default country, or a sender ID)
-          <input name="number" required value={form.number} onChange={(e) => edit({ number: e.target.value })} placeholder="+15551230000" />
+          <input name="number" required value={form.number} onChange={(e) => edit({ number: e.target.value })} placeholder="+15551230000" {...errors.input('number')} />
+          {errors.note('number')}
         </label>
       )}
       <label>
         Provider account
-        <select name="providerAccountId" required value={form.providerAccountId} onChange={(e) => edit({ providerAccountId: e.target.value })}>
+        <select name="providerAccountId" required value={form.providerAccountId} onChange={(e) => edit({ providerAccountId: e.target.value })} {...errors.input('providerAccountId')}>
           {accounts.length === 0 && <option value="">Add a provider account first</option>}
           {accounts.map((a) => (
             <option key={a.id} value={a.id}>
@@ -146,8 +147,9 @@ function NumberForm({ accounts, number, onDone }: { accounts: ProviderAccount[];
             </option>
           ))}
         </select>
+        {errors.note('providerAccountId')}
       </label>
-      <fieldset>
+      <fieldset {...errors.input('destinations.userIds')}>
         <legend>Route to users</legend>
         {(users.data ?? []).map((u) => (
           <label key={u.id} className="check">
@@ -159,9 +161,10 @@ function NumberForm({ accounts, number, onDone }: { accounts: ProviderAccount[];
             {u.name} {u.extension ? `(ext ${u.extension})` : ''}
           </label>
         ))}
+        {errors.note('destinations.userIds')}
       </fieldset>
       {groups.data && groups.data.length > 0 && (
-        <fieldset>
+        <fieldset {...errors.input('destinations.groupIds')}>
           <legend>Route to groups</legend>
           {groups.data.map((g) => (
             <label key={g.id} className="check">
@@ -173,29 +176,33 @@ function NumberForm({ accounts, number, onDone }: { accounts: ProviderAccount[];
               {g.name}
             </label>
           ))}
+          {errors.note('destinations.groupIds')}
         </fieldset>
       )}
       <label>
         Extensions
-        <input name="extensions" value={form.extensions} onChange={(e) => edit({ extensions: e.target.value })} placeholder="1001, 1002" />
+        <input name="extensions" value={form.extensions} onChange={(e) => edit({ extensions: e.target.value })} placeholder="1001, 1002" {...errors.input('destinations.extensions')} />
+        {errors.note('destinations.extensions')}
       </label>
       <label>
         Email copies to
-        <input name="emails" value={form.emails} onChange={(e) => edit({ emails: e.target.value })} placeholder="sales@example.com" aria-invalid={badField?.startsWith('destinations.emails') || undefined} />
-        <FieldNote error={save.error} field="destinations.emails" />
+        <input name="emails" value={form.emails} onChange={(e) => edit({ emails: e.target.value })} placeholder="sales@example.com" {...errors.input('destinations.emails')} />
+        {errors.note('destinations.emails')}
       </label>
       <label>
         Default country
-        <input name="defaultCountry" maxLength={2} value={form.defaultCountry} onChange={(e) => edit({ defaultCountry: e.target.value })} placeholder="US" />
+        <input name="defaultCountry" maxLength={2} value={form.defaultCountry} onChange={(e) => edit({ defaultCountry: e.target.value })} placeholder="US" {...errors.input('defaultCountry')} />
+        {errors.note('defaultCountry')}
       </label>
       <label>
         Messages per second
-        <input name="mps" type="number" min={0} step="0.1" value={form.mps} onChange={(e) => edit({ mps: e.target.value })} placeholder="provider default" />
+        <input name="mps" type="number" min={0} step="0.1" value={form.mps} onChange={(e) => edit({ mps: e.target.value })} placeholder="provider default" {...errors.input('mps')} />
+        {errors.note('mps')}
       </label>
       <label className="check">
         <input type="checkbox" checked={form.systemNotification} onChange={(e) => edit({ systemNotification: e.target.checked })} /> System notification number (voicemail alerts, not routed to an inbox)
       </label>
-      {!badField?.startsWith('destinations.emails') && <ErrorNote error={save.error} />}
+      {errors.rest}
       <div className="button-row">
         <button className="primary" type="submit" disabled={save.isPending} data-testid="save-number">
           {number ? 'Save' : 'Add number'}

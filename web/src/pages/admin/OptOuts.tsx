@@ -7,6 +7,7 @@ import { useDebounced } from '../../lib/use-debounced';
 import type { Page } from '../../lib/types';
 import { useNumbers } from '../Inbox';
 import { ErrorNote, Section } from './shared';
+import { useFieldErrors } from '../../components/FieldErrors';
 
 interface OptOut {
   id: string;
@@ -137,6 +138,7 @@ function ComplianceTexts() {
       client.setQueryData(['compliance'], saved);
     },
   });
+  const errors = useFieldErrors(save.error, save.reset, ['optOutScope', 'optOutReply', 'optInReply', 'helpText', 'unmonitoredReply']);
   if (!value) return <ErrorNote error={current.error} />;
   const set = (key: keyof Compliance) => (e: { target: { value: string } }) => setDraft({ ...value, [key]: e.target.value } as Compliance);
   return (
@@ -144,6 +146,7 @@ function ComplianceTexts() {
       <form
         className="form-grid"
         data-testid="compliance-form"
+        onChange={errors.onChange}
         onSubmit={(e) => {
           e.preventDefault();
           save.mutate(value);
@@ -151,26 +154,31 @@ function ComplianceTexts() {
       >
         <label>
           STOP opts out of
-          <select name="optOutScope" value={value.optOutScope} onChange={set('optOutScope')}>
+          <select name="optOutScope" value={value.optOutScope} onChange={set('optOutScope')} {...errors.input('optOutScope')}>
             <option value="number">The number they texted</option>
             <option value="tenant">Every number of this organisation</option>
           </select>
+          {errors.note('optOutScope')}
         </label>
         <label>
           Reply to STOP
-          <textarea name="optOutReply" rows={2} value={value.optOutReply} onChange={set('optOutReply')} maxLength={1000} />
+          <textarea name="optOutReply" rows={2} value={value.optOutReply} onChange={set('optOutReply')} maxLength={1000} {...errors.input('optOutReply')} />
+          {errors.note('optOutReply')}
         </label>
         <label>
           Reply to START
-          <textarea name="optInReply" rows={2} value={value.optInReply} onChange={set('optInReply')} maxLength={1000} />
+          <textarea name="optInReply" rows={2} value={value.optInReply} onChange={set('optInReply')} maxLength={1000} {...errors.input('optInReply')} />
+          {errors.note('optInReply')}
         </label>
         <label>
           Reply to HELP
-          <textarea name="helpText" rows={2} value={value.helpText} onChange={set('helpText')} maxLength={1000} required />
+          <textarea name="helpText" rows={2} value={value.helpText} onChange={set('helpText')} maxLength={1000} required {...errors.input('helpText')} />
+          {errors.note('helpText')}
         </label>
         <label>
           Reply on system notification numbers
-          <textarea name="unmonitoredReply" rows={2} value={value.unmonitoredReply} onChange={set('unmonitoredReply')} maxLength={1000} />
+          <textarea name="unmonitoredReply" rows={2} value={value.unmonitoredReply} onChange={set('unmonitoredReply')} maxLength={1000} {...errors.input('unmonitoredReply')} />
+          {errors.note('unmonitoredReply')}
         </label>
         <div>
           <button className="primary" type="submit" disabled={!draft || save.isPending} data-testid="save-compliance">
@@ -178,7 +186,7 @@ function ComplianceTexts() {
           </button>
           {save.isSuccess && !draft && <span className="muted"> Saved.</span>}
         </div>
-        <ErrorNote error={save.error} />
+        {errors.rest}
       </form>
     </Section>
   );

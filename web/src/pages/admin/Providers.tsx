@@ -6,6 +6,8 @@ import type { ProviderAccount, ProviderType } from '../../lib/types';
 import { useAccounts, useTypes, Copy, ErrorNote, Section } from './shared';
 import { HttpConfigFields, TryIt } from '../../components/HttpProviderForm';
 import { SessionState } from '../../components/SessionState';
+import { useFieldErrors } from '../../components/FieldErrors';
+import { AccountTest } from './AccountTest';
 
 /** Shown for types whose manifest says `statusCallbacks: false` (Skyetel, VoIP.ms). */
 const NO_RECEIPTS = 'This carrier gives no delivery receipts: a message it accepts stays at "sent" and never shows as delivered.';
@@ -44,6 +46,7 @@ function AccountForm({ types, account, onDone }: { types: ProviderType[]; accoun
   const [baseUrl, setBaseUrl] = useState(account?.baseUrl ?? '');
   const [credentials, setCredentials] = useState<Record<string, string>>({});
   const manifest = types.find((t) => t.type === type);
+  const credentialFields = (manifest?.credentials ?? []).map((field) => `credentials.${field.key}`);
   const save = useMutation({
     mutationFn: () => {
       const filled = Object.fromEntries(Object.entries(credentials).filter(([, v]) => v !== ''));
@@ -57,10 +60,12 @@ function AccountForm({ types, account, onDone }: { types: ProviderType[]; accoun
       onDone();
     },
   });
+  const errors = useFieldErrors(save.error, save.reset, ['type', 'name', 'baseUrl', 'credentials', ...credentialFields]);
   return (
     <form
       className="form-grid inset"
       data-testid="account-form"
+      onChange={errors.onChange}
       onSubmit={(e: FormEvent) => {
         e.preventDefault();
         save.mutate();
@@ -68,7 +73,7 @@ function AccountForm({ types, account, onDone }: { types: ProviderType[]; accoun
     >
       <label>
         Type
-        <select name="type" value={type} disabled={Boolean(account)} onChange={(e) => setType(e.target.value)}>
+        <select name="type" value={type} disabled={Boolean(account)} onChange={(e) => setType(e.target.value)} {...errors.input('type')}>
           {types.map((t) => (
             <option key={t.type} value={t.type}>
               {t.displayName}
@@ -76,12 +81,19 @@ function AccountForm({ types, account, onDone }: { types: ProviderType[]; accoun
           ))}
         </select>
         {manifest?.logoText && <span className="pill" data-testid="type-logo">{manifest.logoText}</span>}
+        {errors.note('type')}
       </label>
       <label>
         Name
-        <input name="name" value={name} placeholder={manifest?.displayName} onChange={(e) => setName(e.target.value)} required={Boolean(account)} />
+        <input name="name" value={name} placeholder={manifest?.displayName} onChange={(e) => setName(e.target.value)} required={Boolean(account)} {...errors.input('name')} />
+        {errors.note('name')}
       </label>
-      {type === 'http' && <HttpConfigFields credentials={credentials} onChange={setCredentials} accountId={account?.id} />}
+      {type === 'http' && (
+        <div {...errors.input('credentials')}>
+          <HttpConfigFields credentials={credentials} onChange={setCredentials} accountId={account?.id} />
+          {errors.note('credentials')}
+        </div>
+      )}
       {type !== 'http' && manifest?.credentials.map((field) => (
         <label key={field.key}>
           {field.label}
@@ -94,12 +106,15 @@ function AccountForm({ types, account, onDone }: { types: ProviderType[]; accoun
             placeholder={account?.credentialKeys.includes(field.key) ? '(unchanged)' : field.env}
             value={credentials[field.key] ?? ''}
             onChange={(e) => setCredentials({ ...credentials, [field.key]: e.target.value })}
+            {...errors.input(`credentials.${field.key}`)}
           />
+          {errors.note(`credentials.${field.key}`)}
         </label>
       ))}
       <label>
         API base URL (optional override)
-        <input name="baseUrl" value={baseUrl} placeholder={manifest?.defaultBaseUrl} onChange={(e) => setBaseUrl(e.target.value)} />
+        <input name="baseUrl" value={baseUrl} placeholder={manifest?.defaultBaseUrl} onChange={(e) => setBaseUrl(e.target.value)} {...errors.input('baseUrl')} />
+        {errors.note('baseUrl')}
       </label>
       {manifest?.docsUrl && (
         <p className="muted small">
@@ -111,7 +126,8 @@ function AccountForm({ types, account, onDone }: { types: ProviderType[]; accoun
       )}
       {manifest?.capabilities.statusCallbacks === false && <p className="muted small" data-testid="type-no-receipts">{NO_RECEIPTS}</p>}
       {manifest?.tryIt && <TryIt type={type} credentials={credentials} baseUrl={baseUrl} accountId={account?.id} />}
-      <ErrorNote error={save.error} />
+      {type !== 'http' && errors.note('credentials')}
+      {errors.rest}
       <div className="button-row">
         <button className="primary" type="submit" disabled={save.isPending} data-testid="save-account">
           {account ? 'Save' : 'Create account'}
@@ -128,8 +144,6 @@ function AccountCard({ account, type }: { account: ProviderAccount; type?: Provi
   const client = useQueryClient();
   const types = useTypes();
   const [editing, setEditing] = useState(false);
-  const [to, setTo] = useState('');
-  const test = useMutation({ mutationFn: () => api<unknown>(`/provider-accounts/${account.id}/test`, { method: 'POST', body: { to } }) });
   const remove = useMutation({
     mutationFn: () => api(`/provider-accounts/${account.id}`, { method: 'DELETE' }),
     onSuccess: () => client.invalidateQueries({ queryKey: ['provider-accounts'] }),
@@ -185,24 +199,8 @@ function AccountCard({ account, type }: { account: ProviderAccount; type?: Provi
           </>
         )}
       </dl>
-      <form
-        className="inline-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          test.mutate();
-        }}
-      >
-        <input name="testTo" placeholder="Test: send to +1…" value={to} onChange={(e) => setTo(e.target.value)} required />
-        <button className="secondary" type="submit" disabled={test.isPending} data-testid="test-account">
-          {test.isPending ? 'Sending…' : 'Test'}
-        </button>
-      </form>
-      <ErrorNote error={test.error ?? remove.error} />
-      {test.data !== undefined && (
-        <pre className="provider-answer" data-testid="test-result">
-          {JSON.stringify(test.data, null, 2)}
-        </pre>
-      )}
+      <AccountTest account={account} />
+      <ErrorNote error={remove.error} />
     </div>
   );
 }

@@ -5,7 +5,8 @@ import { api, errorText } from '../../lib/api';
 import { formatPhone, guessCountry, toE164 } from '../../lib/format';
 import type { User } from '../../lib/types';
 import { useNumbers, useUsers } from '../Inbox';
-import { ErrorNote, Section, list } from './shared';
+import { ErrorNote, Section } from './shared';
+import { useFieldErrors } from '../../components/FieldErrors';
 
 export function UsersTab() {
   const users = useUsers();
@@ -81,6 +82,8 @@ function UserRow({ user, editing, onEdit, onDone }: { user: User; editing: boole
   );
 }
 
+const USER_FIELDS = ['name', 'email', 'role', 'password', 'extension', 'mobile', 'sendPermission', 'callerIds', 'defaultCallerId', 'emailCopies'];
+
 function UserForm({ user, onDone }: { user?: User; onDone(): void }) {
   const client = useQueryClient();
   const numbers = useNumbers();
@@ -117,11 +120,13 @@ function UserForm({ user, onDone }: { user?: User; onDone(): void }) {
       onDone();
     },
   });
+  const errors = useFieldErrors(save.error, save.reset, USER_FIELDS);
   const set = (key: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [key]: e.target.value });
   return (
     <form
       className="form-grid inset"
       data-testid="user-form"
+      onChange={errors.onChange}
       onSubmit={(e) => {
         e.preventDefault();
         save.mutate();
@@ -129,41 +134,48 @@ function UserForm({ user, onDone }: { user?: User; onDone(): void }) {
     >
       <label>
         Name
-        <input name="name" required value={form.name} onChange={set('name')} />
+        <input name="name" required value={form.name} onChange={set('name')} {...errors.input('name')} />
+        {errors.note('name')}
       </label>
       <label>
         Email
-        <input name="email" type="email" required value={form.email} onChange={set('email')} />
+        <input name="email" type="email" required value={form.email} onChange={set('email')} {...errors.input('email')} />
+        {errors.note('email')}
       </label>
       <label>
         Role
-        <select name="role" value={form.role} onChange={set('role')}>
+        <select name="role" value={form.role} onChange={set('role')} {...errors.input('role')}>
           <option value="agent">Agent</option>
           <option value="admin">Admin</option>
           <option value="owner">Owner</option>
         </select>
+        {errors.note('role')}
       </label>
       <label>
         {user ? 'New password (leave empty to keep)' : 'Password'}
-        <input name="password" type="password" autoComplete="new-password" minLength={8} required={!user} value={form.password} onChange={set('password')} />
+        <input name="password" type="password" autoComplete="new-password" minLength={8} required={!user} value={form.password} onChange={set('password')} {...errors.input('password')} />
+        {errors.note('password')}
       </label>
       <label>
         Extension
-        <input name="extension" value={form.extension} onChange={set('extension')} placeholder="1001" />
+        <input name="extension" value={form.extension} onChange={set('extension')} placeholder="1001" {...errors.input('extension')} />
+        {errors.note('extension')}
       </label>
       <label>
         Mobile (for notifications)
-        <input name="mobile" value={form.mobile} onChange={set('mobile')} placeholder="+15551234567" />
+        <input name="mobile" value={form.mobile} onChange={set('mobile')} placeholder="+15551234567" {...errors.input('mobile')} />
+        {errors.note('mobile')}
       </label>
       <label>
         Send permission
-        <select name="sendPermission" value={form.sendPermission} onChange={set('sendPermission')}>
+        <select name="sendPermission" value={form.sendPermission} onChange={set('sendPermission')} {...errors.input('sendPermission')}>
           <option value="none">None (read only)</option>
           <option value="number">From assigned numbers</option>
           <option value="sender_id">Numbers and the sender ID</option>
         </select>
+        {errors.note('sendPermission')}
       </label>
-      <fieldset>
+      <fieldset {...errors.input('callerIds')}>
         <legend>Caller IDs (numbers this user may send from; the first is the default)</legend>
         {(numbers.data ?? []).map((n) => (
           <label key={n.id} className="check">
@@ -175,11 +187,12 @@ function UserForm({ user, onDone }: { user?: User; onDone(): void }) {
             {formatPhone(n.number)}
           </label>
         ))}
+        {errors.note('callerIds')}
       </fieldset>
       {form.callerIds.length > 1 && (
         <label>
           Default caller ID
-          <select name="defaultCallerId" value={form.defaultCallerId} onChange={set('defaultCallerId')}>
+          <select name="defaultCallerId" value={form.defaultCallerId} onChange={set('defaultCallerId')} {...errors.input('defaultCallerId')}>
             <option value="">First in the list</option>
             {form.callerIds.map((n) => (
               <option key={n} value={n}>
@@ -187,12 +200,13 @@ function UserForm({ user, onDone }: { user?: User; onDone(): void }) {
               </option>
             ))}
           </select>
+          {errors.note('defaultCallerId')}
         </label>
       )}
       <label className="check">
         <input type="checkbox" checked={form.emailCopies} onChange={(e) => setForm({ ...form, emailCopies: e.target.checked })} /> Email copies of inbound messages on conversations assigned to this user
       </label>
-      <ErrorNote error={save.error} />
+      {errors.rest}
       <div className="button-row">
         <button className="primary" type="submit" disabled={save.isPending} data-testid="save-user">
           {user ? 'Save' : 'Add user'}

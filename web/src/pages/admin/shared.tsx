@@ -1,7 +1,7 @@
 /** Pieces every admin area uses: data hooks, the copy button, error note and section card. */
 import { useState, type ReactNode } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { api, errorField, errorText, isMissingApi } from '../../lib/api';
+import { api, isMissingApi } from '../../lib/api';
 import type { Page, ProviderAccount, ProviderType } from '../../lib/types';
 
 export const useAccounts = () => useQuery({ queryKey: ['provider-accounts'], queryFn: () => api<Page<ProviderAccount>>('/provider-accounts'), select: (d) => d.items });
@@ -47,25 +47,7 @@ export function Copy({ text }: { text: string }) {
   );
 }
 
-export function ErrorNote({ error }: { error: unknown }) {
-  if (!error) return null;
-  return (
-    <div className="notice error" role="alert">
-      {errorText(error)}
-    </div>
-  );
-}
-
-/** The API error about one field (or its items), shown under that field's input. */
-export function FieldNote({ error, field }: { error: unknown; field: string }) {
-  const named = errorField(error);
-  if (!named || (named !== field && !named.startsWith(`${field}.`))) return null;
-  return (
-    <span className="field-error" role="alert" data-testid="field-error">
-      {errorText(error)}
-    </span>
-  );
-}
+export { ErrorNote } from '../../components/FieldErrors';
 
 export function Section({ title, action, children }: { title: string; action?: ReactNode; children: ReactNode }) {
   return (
