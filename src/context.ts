@@ -12,6 +12,8 @@ import { randomToken, SecretBox } from './lib/crypto.js';
 import { WriteBatcher } from './db/write-batcher.js';
 import { JobQueue, type QueueOptions } from './jobs/queue.js';
 import { EventBus } from './services/events.js';
+import { NodeCache } from './services/node-cache.js';
+import { loadSubscribedEndpoints, type SubscribedEndpoint } from './services/automation/event-webhooks.js';
 import { MediaStore } from './services/media-store.js';
 import { ProviderAccounts } from './services/provider-accounts.js';
 import { SessionTransports } from './services/session-transports.js';
@@ -35,6 +37,8 @@ export interface AppContext {
   /** The guarded fetch: every outbound connection goes through it (lib/net-guard.ts). */
   fetch: typeof fetch;
   net: NetGuard;
+  /** A tenant's enabled event webhooks, read for every event (call `changed(tenantId)` after writing one). */
+  eventWebhookEndpoints: NodeCache<SubscribedEndpoint[]>;
   /** Set by the HTTP app so the sandbox carrier can post its webhooks in-process. */
   loopback: AdapterDeps['loopback'];
   close(): Promise<void>;
@@ -108,6 +112,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     media,
     net,
     fetch: options.fetch ?? net.fetch,
+    eventWebhookEndpoints: new NodeCache('event_webhooks', events, (tenantId) => loadSubscribedEndpoints(store.db, tenantId)),
     loopback: async () => {
       throw new Error('the HTTP app is not running, so the sandbox carrier cannot call back');
     },

@@ -19,6 +19,12 @@ export interface AppEvent {
 
 const CHANNEL = 'switchboard_events';
 
+/** Which node-local cache entry changed on another node. */
+export interface Staleness {
+  cache: string;
+  key: string;
+}
+
 export class EventBus {
   private readonly emitter = new EventEmitter();
   private listener: pg.PoolClient | null = null;
@@ -38,8 +44,10 @@ export class EventBus {
     this.listener.on('notification', (message) => {
       if (!message.payload) return;
       try {
-        const { origin, event } = JSON.parse(message.payload) as { origin: string; event: AppEvent };
-        if (origin !== this.origin) this.emitter.emit('event', event);
+        const { origin, event, stale } = JSON.parse(message.payload) as { origin: string; event?: AppEvent; stale?: Staleness };
+        if (origin === this.origin) return;
+        if (stale) this.emitter.emit('stale', stale);
+        else if (event) this.emitter.emit('event', event);
       } catch (error) {
         this.log.warn({ err: error }, 'ignored a malformed event notification');
       }
@@ -84,6 +92,21 @@ export class EventBus {
       const safe = payload.length < 7900 ? payload : JSON.stringify({ origin: this.origin, event: { ...event, data: { id: (event.data as { id?: string })?.id, truncated: true } } });
       this.pool.query('select pg_notify($1, $2)', [CHANNEL, safe]).catch((error) => this.log.warn({ err: error }, 'event fan-out failed'));
     }
+  }
+
+  /**
+   * Tells the other nodes that what a node-local cache holds for this key changed (a no-op with
+   * one process). Never reaches browsers or sinks.
+   */
+  announceStale(stale: Staleness): void {
+    if (!this.pool) return;
+    this.pool.query('select pg_notify($1, $2)', [CHANNEL, JSON.stringify({ origin: this.origin, stale })]).catch((error) => this.log.warn({ err: error }, 'cache invalidation fan-out failed'));
+  }
+
+  /** Calls `handler` when another node announced that a cached value changed. */
+  onStale(handler: (stale: Staleness) => void): () => void {
+    this.emitter.on('stale', handler);
+    return () => this.emitter.off('stale', handler);
   }
 
   subscribe(handler: (event: AppEvent) => void): () => void {

@@ -169,6 +169,7 @@ async function disableEndpoint(ctx: AppContext, endpoint: EventWebhookTable, rea
     .where('enabled', '=', 1)
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) === 0) return;
+  ctx.eventWebhookEndpoints.changed(endpoint.tenant_id);
   ctx.log.warn({ endpointId: endpoint.id, tenantId: endpoint.tenant_id }, 'event webhook disabled after persistent failure');
   ctx.events.publish({ type: 'event_webhook.disabled', tenantId: endpoint.tenant_id, data: { id: endpoint.id, reason } });
   if (!ctx.config.smtpUrl || !ctx.config.mailFrom) return;

@@ -39,9 +39,7 @@ export function eventFanout(ctx: AppContext): (event: AppEvent) => Promise<void>
 }
 
 async function fanOut(ctx: AppContext, event: AppEvent): Promise<void> {
-  const endpoints = (await ctx.db.selectFrom('event_webhooks').select(['id', 'tenant_id', 'events']).where('tenant_id', '=', event.tenantId).where('enabled', '=', 1).execute()).filter((endpoint) =>
-    (JSON.parse(endpoint.events) as string[]).includes(event.type),
-  );
+  const endpoints = (await ctx.eventWebhookEndpoints.get(event.tenantId)).filter((endpoint) => endpoint.events.includes(event.type));
   if (endpoints.length === 0) return;
   const data = await apiShape(ctx, event);
   if (data === null) return;

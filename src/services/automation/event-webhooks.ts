@@ -5,6 +5,7 @@
  */
 import type { AppContext } from '../../context.js';
 import { now } from '../../db/client.js';
+import type { Db } from '../../db/client.js';
 import type { EventWebhookTable } from '../../db/schema.js';
 import { AppError, notFound } from '../../errors.js';
 import { newId } from '../../lib/ids.js';
@@ -107,4 +108,16 @@ export function signingSecrets(ctx: AppContext, row: EventWebhookTable): string[
   const secrets = [ctx.secrets.open<string>(row.secret)];
   if (row.previous_secret && row.previous_secret_expires_at && row.previous_secret_expires_at > now()) secrets.push(ctx.secrets.open<string>(row.previous_secret));
   return secrets;
+}
+
+/** An enabled endpoint and the events it subscribes to, as the fan-out reads it. */
+export interface SubscribedEndpoint {
+  id: string;
+  tenant_id: string;
+  events: string[];
+}
+
+export async function loadSubscribedEndpoints(db: Db, tenantId: string): Promise<SubscribedEndpoint[]> {
+  const rows = await db.selectFrom('event_webhooks').select(['id', 'tenant_id', 'events']).where('tenant_id', '=', tenantId).where('enabled', '=', 1).execute();
+  return rows.map((row) => ({ id: row.id, tenant_id: row.tenant_id, events: JSON.parse(row.events) as string[] }));
 }

@@ -58,6 +58,7 @@ export async function eventWebhookRoutes(app: FastifyInstance, { ctx }: { ctx: A
       await trx.insertInto('event_webhooks').values(row).execute();
       await recordAudit(trx, { ...source, action: 'event_webhook.created', target: { type: 'webhook_endpoint', id: row.id, label: url }, changes: { url, events, description: row.description, enabled: row.enabled === 1 } });
     });
+    ctx.eventWebhookEndpoints.changed(source.tenantId);
     // The only time the secret is shown (besides a rotation).
     return reply.status(201).send({ ...serializeEventWebhook(row), secret });
   });
@@ -92,6 +93,7 @@ export async function eventWebhookRoutes(app: FastifyInstance, { ctx }: { ctx: A
         changes: diffChanges({ url: before.url, events: before.events, description: before.description, enabled: before.enabled }, { url: after.url, events: after.events, description: after.description, enabled: after.enabled }),
       });
     });
+    ctx.eventWebhookEndpoints.changed(source.tenantId);
     return serializeEventWebhook(updated);
   });
 
@@ -105,6 +107,7 @@ export async function eventWebhookRoutes(app: FastifyInstance, { ctx }: { ctx: A
       await trx.deleteFrom('event_webhooks').where('tenant_id', '=', source.tenantId).where('id', '=', existing.id).execute();
       await recordAudit(trx, { ...source, action: 'event_webhook.deleted', target: { type: 'webhook_endpoint', id: existing.id, label: existing.url }, changes: { url: existing.url, events: JSON.parse(existing.events) } });
     });
+    ctx.eventWebhookEndpoints.changed(source.tenantId);
     return reply.status(204).send();
   });
 

@@ -1,0 +1,46 @@
+/**
+ * A node-local cache of something read on every message but changed rarely (issue 11: the
+ * tenant's event webhooks are read for every event). A change on this node drops the entry at
+ * once; other nodes drop theirs when the event bus relays the change (PostgreSQL NOTIFY).
+ * A load that raced with a change is answered but not kept, so no stale value outlives it.
+ */
+import type { EventBus } from './events.js';
+
+export class NodeCache<T> {
+  private readonly entries = new Map<string, T>();
+  /** Bumped on every change of a key, so a load that started before it is not cached. */
+  private readonly generations = new Map<string, number>();
+
+  constructor(
+    private readonly name: string,
+    private readonly bus: EventBus,
+    private readonly load: (key: string) => Promise<T>,
+    private readonly maxEntries = 10_000,
+  ) {
+    bus.onStale((stale) => {
+      if (stale.cache === this.name) this.drop(stale.key);
+    });
+  }
+
+  async get(key: string): Promise<T> {
+    if (this.entries.has(key)) return this.entries.get(key)!;
+    const generation = this.generations.get(key) ?? 0;
+    const value = await this.load(key);
+    if ((this.generations.get(key) ?? 0) === generation) {
+      if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+      this.entries.set(key, value);
+    }
+    return value;
+  }
+
+  /** Call after the change has committed. */
+  changed(key: string): void {
+    this.drop(key);
+    this.bus.announceStale({ cache: this.name, key });
+  }
+
+  private drop(key: string): void {
+    this.entries.delete(key);
+    this.generations.set(key, (this.generations.get(key) ?? 0) + 1);
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Issue 11: what is read on every message and changed rarely (a tenant's event webhooks) is
+ * cached per node, dropped on change on this node and, through the event bus, on every other.
+ */
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config/env.js';
+import { EventBus } from '../../src/services/events.js';
+import { NodeCache } from '../../src/services/node-cache.js';
+import { createNodeContext, createTestApp, createTestTenant, eventually, TEST_DATABASE } from '../helper.js';
+
+describe('node cache', () => {
+  it('loads a key once, loads it again after a change, and keeps no value from a load that raced a change', async () => {
+    const bus = new EventBus(pino({ level: 'silent' }));
+    let version = 1;
+    let loads = 0;
+    let release: (() => void) | null = null;
+    const cache = new NodeCache('test', bus, async () => {
+      loads += 1;
+      const seen = version;
+      if (release === null && loads === 3) await new Promise<void>((resolve) => (release = resolve));
+      return seen;
+    });
+    expect(await cache.get('t1')).toBe(1);
+    expect(await cache.get('t1')).toBe(1);
+    expect(loads).toBe(1);
+    version = 2;
+    cache.changed('t1');
+    expect(await cache.get('t1')).toBe(2);
+    expect(loads).toBe(2);
+
+    // A load that started before a change answers its caller but is not kept.
+    cache.changed('t1');
+    const racing = cache.get('t1');
+    await eventually(async () => release !== null);
+    version = 3;
+    cache.changed('t1');
+    release!();
+    expect(await racing).toBe(2);
+    expect(await cache.get('t1')).toBe(3);
+  });
+});
+
+describe.skipIf(TEST_DATABASE !== 'postgres')('event webhooks cache across nodes', () => {
+  it('a webhook created on one node receives the events the other node raises', async () => {
+    const first = await createTestApp();
+    const config = loadConfig({ DATABASE_URL: first.ctx.config.databaseUrl, DATA_DIR: first.dataDir, LOG_LEVEL: 'silent', PUBLIC_URL: 'http://switchboard.test', ALLOW_PRIVATE_URLS: '127.0.0.1/32' });
+    const secondCtx = await createNodeContext(config, { queue: { pollMs: 20 } });
+    const second = await buildApp(secondCtx);
+    try {
+      const tenant = await createTestTenant(first.ctx);
+      // The second node caches "no endpoints" for this tenant.
+      expect(await secondCtx.eventWebhookEndpoints.get(tenant.tenantId)).toEqual([]);
+      const created = await first.app.inject({ method: 'POST', url: '/api/v1/event-webhooks', headers: tenant.auth, payload: { url: 'http://127.0.0.1:9/hook', events: ['contact.created'] } });
+      expect(created.statusCode).toBe(201);
+      await eventually(async () => (await secondCtx.eventWebhookEndpoints.get(tenant.tenantId)).length === 1, 5000);
+      expect((await secondCtx.eventWebhookEndpoints.get(tenant.tenantId))[0]).toMatchObject({ id: created.json().id, events: ['contact.created'] });
+      const disabled = await first.app.inject({ method: 'PATCH', url: `/api/v1/event-webhooks/${created.json().id}`, headers: tenant.auth, payload: { enabled: false } });
+      expect(disabled.statusCode).toBe(200);
+      await eventually(async () => (await secondCtx.eventWebhookEndpoints.get(tenant.tenantId)).length === 0, 5000);
+    } finally {
+      await second.close();
+      await secondCtx.events.stop();
+      await secondCtx.store.close();
+      await first.close();
+    }
+  });
+});
