@@ -163,7 +163,7 @@ for (const [index, size] of SIZES.entries()) {
       expect(reply.status).toBe(202);
       for (const page of [ann, ben]) {
         await page.locator('[data-testid=message]', { hasText: 'A plumber is on the way' }).waitFor();
-        const order = await page.locator('.messages-content > [data-testid=message], .messages-content > [data-testid=note]').evaluateAll((nodes) => nodes.map((n) => (n.getAttribute('data-testid') === 'note' ? 'note' : (n.textContent ?? '').slice(0, 20))));
+        const order = await page.locator('.messages-content > [data-testid=message], .messages-content > [data-testid=note]').evaluateAll((nodes) => nodes.map((n) => (n.getAttribute('data-testid') === 'note' ? 'note' : (n.querySelector('[data-testid=message-body]')?.textContent ?? '').slice(0, 20))));
         expect(order).toEqual(['The tap in the kitch', 'note', 'A plumber is on the ']);
       }
       await screenshot(ben, `notes-timeline-${size.name}`);
