@@ -10,6 +10,7 @@ import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { apiShapes } from './lib/api-shapes.js';
 import { Ajv } from 'ajv';
 import type { AppContext } from './context.js';
 import { authPlugin } from './plugins/auth.js';
@@ -79,7 +80,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       info: { title: 'Switchboard API', version: '1.0.0', description: 'Business SMS/MMS hub. Authenticate with `Authorization: Bearer <api key>`.' },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      // The response shapes (src/lib/api-shapes.ts) as named components; not route response schemas, which would filter fields.
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } }, schemas: apiShapes },
       security: [{ apiKey: [] }],
     },
   });

@@ -1,39 +1,16 @@
 /** Rows → the API's shapes (SPEC §3). */
 import type { Db } from '../db/client.js';
-import type { ConversationStatus, ConversationTable, MessageTable } from '../db/schema.js';
+import type { Static } from '@sinclair/typebox';
+import type { ConversationTable, MessageTable } from '../db/schema.js';
+import type { ConversationShape, MessageShape } from '../lib/api-shapes.js';
 import { effectiveStatus } from './inbox/conversation-status.js';
 import type { MediaStore } from './media-store.js';
-import { retriesOf, type MessageRetry } from './inbox/message-retries.js';
+import { retriesOf } from './inbox/message-retries.js';
 import { contactsOfConversations } from './routing/contacts.js';
-import { sendersOf, type MessageSender } from './inbox/message-senders.js';
-import { labelsOfConversations, type ApiLabel } from './inbox/labels.js';
+import { sendersOf } from './inbox/message-senders.js';
+import { labelsOfConversations } from './inbox/labels.js';
 
-export interface ApiMessage {
-  id: string;
-  conversationId: string;
-  direction: 'inbound' | 'outbound';
-  from: string;
-  to: string | string[];
-  body: string;
-  media: Array<{ id: string; contentType: string; size: number; url: string | null }>;
-  encoding: string;
-  segments: number;
-  status: string;
-  providerAccountId: string | null;
-  providerType: string | null;
-  providerMessageId: string | null;
-  error: { code: string; message: string } | null;
-  history: Array<{ status: string; at: string; detail?: string }>;
-  createdAt: string;
-  sentAt: string | null;
-  deliveredAt: string | null;
-  readAt: string | null;
-  sendAt: string | null;
-  /** While a send is being retried: attempts so far, when the next one runs and why the last failed. */
-  retry: MessageRetry | null;
-  /** Who sent an outbound message (a user, an API key, a workflow or the system); null when unknown (older rows, inbound). */
-  sender: MessageSender | null;
-}
+export type ApiMessage = Static<typeof MessageShape>;
 
 export async function serializeMessages(db: Db, media: MediaStore, rows: MessageTable[]): Promise<ApiMessage[]> {
   if (rows.length === 0) return [];
@@ -83,22 +60,8 @@ export async function serializeMessage(db: Db, media: MediaStore, row: MessageTa
   return (await serializeMessages(db, media, [row]))[0]!;
 }
 
-export interface ApiConversation {
-  id: string;
-  ourNumber: string;
-  numberId: string | null;
-  remoteNumbers: string[];
-  contacts: Array<{ id: string; name: string }>;
-  lastMessage: { id: string; direction: string; body: string; status: string; createdAt: string; mediaCount: number } | null;
-  unreadCount: number;
-  assignedUserId: string | null;
-  updatedAt: string;
-  /** open, pending, resolved or snoozed (a snooze that ran out reads as open). */
-  status: ConversationStatus;
-  snoozedUntil: string | null;
-  /** The conversation's labels, by name. */
-  labels: ApiLabel[];
-}
+/** As lists return it (no optOut). */
+export type ApiConversation = Omit<Static<typeof ConversationShape>, 'optOut'>;
 
 export async function serializeConversations(db: Db, rows: ConversationTable[]): Promise<ApiConversation[]> {
   const lastIds = rows.map((row) => row.last_message_id).filter((id): id is string => Boolean(id));

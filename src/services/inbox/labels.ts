@@ -6,6 +6,8 @@ import type { Db } from '../../db/client.js';
 import { now } from '../../db/client.js';
 import { AppError } from '../../errors.js';
 import type { Executor } from '../routing/types.js';
+import type { Static } from '@sinclair/typebox';
+import type { LabelShape } from '../../lib/api-shapes.js';
 
 export interface LabelTable {
   id: string;
@@ -32,11 +34,7 @@ export function withLabels(executor: Executor) {
   return executor.withTables<LabelTables>();
 }
 
-export interface ApiLabel {
-  id: string;
-  name: string;
-  color: string;
-}
+export type ApiLabel = Static<typeof LabelShape>;
 
 export const nameKey = (name: string) => name.normalize('NFC').trim().toLowerCase();
 

@@ -6,14 +6,10 @@
 import type { Db } from '../../db/client.js';
 import type { MessageTable } from '../../db/schema.js';
 import { SEND_MESSAGE_JOB } from '../send-message.js';
+import type { Static } from '@sinclair/typebox';
+import type { MessageRetryShape } from '../../lib/api-shapes.js';
 
-export interface MessageRetry {
-  attempts: number;
-  maxAttempts: number;
-  /** When the next attempt runs; null once the job gave up. */
-  nextAttemptAt: string | null;
-  lastError: string | null;
-}
+export type MessageRetry = Static<typeof MessageRetryShape>;
 
 const IN_FLIGHT = new Set(['queued', 'sending']);
 

@@ -6,13 +6,12 @@
  */
 import type { Db } from '../../db/client.js';
 import type { MessageTable } from '../../db/schema.js';
+import type { Static } from '@sinclair/typebox';
+import type { MessageSenderShape } from '../../lib/api-shapes.js';
 
 export type SenderKind = 'user' | 'api_key' | 'workflow' | 'system';
 
-export interface MessageSender {
-  kind: SenderKind;
-  name: string;
-}
+export type MessageSender = Static<typeof MessageSenderShape>;
 
 /** created_by markers of messages Switchboard sends by itself. */
 export const SYSTEM_SENDER = {

@@ -12,6 +12,8 @@ import { INTERNAL_NUMBER } from '../access.js';
 import { tenantDefaultCountry } from '../tenant-settings.js';
 import { routingDb, withRouting, type ContactTable } from './tables.js';
 import type { Executor } from './types.js';
+import type { Static } from '@sinclair/typebox';
+import type { ContactShape } from '../../lib/api-shapes.js';
 
 export type FieldValue = string | number | boolean | null;
 
@@ -24,16 +26,7 @@ export interface ContactInput {
   defaultCountry?: string | null;
 }
 
-export interface ApiContact {
-  id: string;
-  name: string;
-  phones: string[];
-  fields: Record<string, FieldValue>;
-  tags: string[];
-  allowSms: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
+export type ApiContact = Static<typeof ContactShape>;
 
 export function normalisePhones(phones: string[], defaultCountry: string | null): string[] {
   return [...new Set(phones.map((phone, index) => requireE164(`phones[${index}]`, phone, defaultCountry)))];

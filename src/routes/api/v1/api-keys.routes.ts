@@ -5,6 +5,7 @@ import type { AppContext } from '../../../context.js';
 import { notFound } from '../../../errors.js';
 import { requireAdmin } from '../../../plugins/auth.js';
 import { API_KEY_SCOPES, createApiKey } from '../../../services/tenants.js';
+import type { ApiKeyShape } from '../../../lib/api-shapes.js';
 
 const CreateKey = Type.Object(
   { name: Type.String({ minLength: 1, maxLength: 200 }), scopes: Type.Optional(Type.Array(Type.Union(API_KEY_SCOPES.map((s) => Type.Literal(s))), { minItems: 1, maxItems: 10 })) },
@@ -15,7 +16,7 @@ export async function apiKeyRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
   app.get('/api-keys', { schema: { tags: ['admin'] } }, async (request) => {
     requireAdmin(request);
     const rows = await ctx.db.selectFrom('api_keys').select(['id', 'name', 'prefix', 'scopes', 'created_at', 'last_used_at']).where('tenant_id', '=', request.auth.tenantId).orderBy('created_at').execute();
-    return { items: rows.map((row) => ({ id: row.id, name: row.name, prefix: `sb_${row.prefix}_`, scopes: JSON.parse(row.scopes) as string[], createdAt: row.created_at })), nextCursor: null };
+    return { items: rows.map((row): Static<typeof ApiKeyShape> => ({ id: row.id, name: row.name, prefix: `sb_${row.prefix}_`, scopes: JSON.parse(row.scopes) as string[], createdAt: row.created_at })), nextCursor: null };
   });
 
   app.post<{ Body: Static<typeof CreateKey> }>('/api-keys', { schema: { tags: ['admin'], body: CreateKey } }, async (request, reply) => {

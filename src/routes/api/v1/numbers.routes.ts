@@ -10,6 +10,7 @@ import { isSenderId, requireE164 } from '../../../lib/phone.js';
 import { requireAdmin } from '../../../plugins/auth.js';
 import { sendableNumberIds } from '../../../services/inbox/sendable-numbers.js';
 import { visibleNumberIds } from '../../../services/access.js';
+import type { PhoneNumberShape } from '../../../lib/api-shapes.js';
 
 const Destinations = Type.Object(
   {
@@ -37,7 +38,7 @@ const CreateNumber = Type.Object(
 );
 const UpdateNumber = Type.Partial(Type.Object({ providerAccountId: fields.providerAccountId, destinations: fields.destinations, systemNotification: fields.systemNotification, defaultCountry: fields.defaultCountry, mps: fields.mps }), { additionalProperties: false });
 
-export function serializeNumber(row: NumberTable) {
+export function serializeNumber(row: NumberTable): Static<typeof PhoneNumberShape> {
   return {
     id: row.id,
     number: row.number,

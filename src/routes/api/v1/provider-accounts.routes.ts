@@ -28,6 +28,7 @@ async function assertBaseUrlAllowed(ctx: AppContext, baseUrl: string): Promise<v
 import { PROVIDERS } from '../../../providers/core/registry.js';
 import type { SessionState } from '../../../providers/core/types.js';
 import { isHttpFamily } from '../../../providers/http/http.preview.js';
+import type { ProviderAccountShape } from '../../../lib/api-shapes.js';
 
 const Credentials = Type.Record(Type.String({ maxLength: 100 }), Type.String({ maxLength: 10_000 }));
 const CreateAccount = Type.Object(
@@ -41,7 +42,7 @@ const UpdateAccount = Type.Object(
 const TestSend = Type.Object({ to: Type.String({ minLength: 3, maxLength: 40 }), from: Type.Optional(Type.String({ maxLength: 40 })), body: Type.Optional(Type.String({ maxLength: 1600 })) }, { additionalProperties: false });
 
 export async function providerAccountRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
-  const serialize = (account: ProviderAccountTable, session: SessionState | null = null) => ({
+  const serialize = (account: ProviderAccountTable, session: SessionState | null = null): Static<typeof ProviderAccountShape> => ({
     id: account.id,
     type: account.type,
     name: account.name,

@@ -11,6 +11,7 @@ import { requireAdmin, SESSION_COOKIE } from '../../../plugins/auth.js';
 import { createUser, ROLES } from '../../../services/tenants.js';
 import { normaliseCallerIds } from '../../../services/routing/permissions.js';
 import { routingDb, userSettings } from '../../../services/routing/tables.js';
+import type { UserShape } from '../../../lib/api-shapes.js';
 
 const Role = Type.Union(ROLES.map((r) => Type.Literal(r)));
 const SendPermission = Type.Union([Type.Literal('none'), Type.Literal('number'), Type.Literal('sender_id')]);
@@ -42,7 +43,7 @@ function colleague(user: UserTable) {
   return { id: user.id, name: user.name, role: user.role, extension: user.extension };
 }
 
-export function serializeUser(user: UserTable) {
+export function serializeUser(user: UserTable): Static<typeof UserShape> {
   return {
     id: user.id,
     email: user.email,

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../context.js';
 import { requireAdmin } from '../../../plugins/auth.js';
 import { PagingQuery } from './paging.js';
+import type { WebhookLogEntryShape } from '../../../lib/api-shapes.js';
 
 const Query = Type.Object(
   { ...PagingQuery, providerAccountId: Type.Optional(Type.String({ maxLength: 100 })), verdict: Type.Optional(Type.Union([Type.Literal('accepted'), Type.Literal('duplicate'), Type.Literal('refused')])) },
@@ -22,7 +23,7 @@ export async function webhookLogRoutes(app: FastifyInstance, { ctx }: { ctx: App
     const rows = await query.orderBy('id', 'desc').limit(limit + 1).execute();
     const items = rows.slice(0, limit);
     return {
-      items: items.map((row) => ({ id: row.id, providerType: row.provider_type, providerAccountId: row.provider_account_id, method: row.method, url: row.url, verdict: row.verdict, reason: row.reason, httpStatus: row.http_status, remoteIp: row.remote_ip, transport: row.transport, createdAt: row.created_at })),
+      items: items.map((row): Static<typeof WebhookLogEntryShape> => ({ id: row.id, providerType: row.provider_type, providerAccountId: row.provider_account_id, method: row.method, url: row.url, verdict: row.verdict, reason: row.reason, httpStatus: row.http_status, remoteIp: row.remote_ip, transport: row.transport, createdAt: row.created_at })),
       nextCursor: rows.length > limit ? Buffer.from(String(items[items.length - 1]!.id)).toString('base64url') : null,
     };
   });
