@@ -446,7 +446,9 @@ for (const [index, size] of SIZES.entries()) {
       await page.keyboard.press('e');
       await expect.poll(async () => (await api<{ status: string }>('GET', `/conversations/${start}`)).body.status).toBe('resolved');
       await page.keyboard.press('/');
-      await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Search conversations');
+      // On failure the poll shows what holds the focus instead.
+      const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.outerHTML.slice(0, 160));
+      await expect.poll(focused).toBe('Search conversations');
       await page.evaluate(() => (document.activeElement as HTMLElement).blur());
       await page.keyboard.press('?');
       const help = page.locator('[data-testid=shortcut-help]');

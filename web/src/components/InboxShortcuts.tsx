@@ -26,13 +26,13 @@ function openConversationId(): string | undefined {
   return match ? decodeURIComponent(match[1]!) : undefined;
 }
 
-export function useInboxShortcuts({ ids, currentId, search }: { ids: string[]; currentId: string | undefined; search: string }) {
+export function useInboxShortcuts({ ids, search }: { ids: string[]; search: string }) {
   const navigate = useNavigate();
   const client = useQueryClient();
   const [helpOpen, setHelpOpen] = useState(false);
   // Read at key time, so a key pressed right after a navigation sees the new conversation.
-  const latest = useRef({ ids, currentId, search });
-  latest.current = { ids, currentId, search };
+  const latest = useRef({ ids, search });
+  latest.current = { ids, search };
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.key === 'Escape') return setHelpOpen(false);
@@ -40,7 +40,7 @@ export function useInboxShortcuts({ ids, currentId, search }: { ids: string[]; c
       const { ids, search } = latest.current;
       // The address, not the last render, says which thread is open: keys pressed in quick
       // succession arrive before React has rendered the previous one's navigation.
-      const currentId = openConversationId() ?? latest.current.currentId;
+      const currentId = openConversationId();
       const go = (step: number) => {
         if (ids.length === 0) return;
         const index = currentId ? ids.indexOf(currentId) : -1;
@@ -63,7 +63,15 @@ export function useInboxShortcuts({ ids, currentId, search }: { ids: string[]; c
           const box = () => document.querySelector<HTMLInputElement>('input[aria-label="Search conversations"]');
           if (box()?.offsetParent) return box()!.focus();
           navigate(`/inbox${search ? `?${search}` : ''}`);
-          setTimeout(() => box()?.focus(), 50);
+          // The list renders when the navigation's transition commits, which may take a while on
+          // a busy phone: focus the box once it is on screen.
+          const until = Date.now() + 3000;
+          const focusWhenShown = () => {
+            const shown = box();
+            if (shown?.offsetParent) shown.focus();
+            else if (Date.now() < until) setTimeout(focusWhenShown, 25);
+          };
+          focusWhenShown();
         },
         '?': () => setHelpOpen((open) => !open),
       };

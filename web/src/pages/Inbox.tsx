@@ -81,7 +81,7 @@ export function InboxPage() {
     getNextPageParam: (last) => last.nextCursor,
   });
   const conversations = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
-  const shortcuts = useInboxShortcuts({ ids: conversations.map((c) => c.id), currentId: conversationId, search: params.toString() });
+  const shortcuts = useInboxShortcuts({ ids: conversations.map((c) => c.id), search: params.toString() });
   const filters: Array<[Filter, string]> = [
     ['all', 'All'],
     ['mine', 'Mine'],
