@@ -11,10 +11,10 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { apiShapes } from './lib/api-shapes.js';
-import { Ajv } from 'ajv';
 import type { AppContext } from './context.js';
 import { authPlugin } from './plugins/auth.js';
 import { errorsPlugin } from './plugins/errors.js';
+import { requestValidatorCompiler } from './plugins/validators.js';
 import { AppError } from './errors.js';
 import { containsNul } from './services/inbound-shape.js';
 import { metricsPlugin } from './plugins/metrics.js';
@@ -35,15 +35,9 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     bodyLimit: ctx.config.bodyLimit,
     // Forwarded headers are believed only from the reverse proxies the operator names.
     trustProxy: ctx.config.trustProxy.length > 0 ? [...ctx.config.trustProxy] : false,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });
 
-  // Bodies are validated without type coercion: "5" is not a number. Query strings and path
-  // parameters arrive as text, so those are coerced.
-  const strict = new Ajv({ removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false, strict: false });
-  const coercing = new Ajv({ removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false, strict: false });
-  for (const ajv of [strict, coercing]) ajv.addFormat('date-time', (v: string) => !Number.isNaN(Date.parse(v))).addFormat('email', /^[^@\s]+@[^@\s]+$/);
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
+  app.setValidatorCompiler(requestValidatorCompiler());
 
   await app.register(errorsPlugin);
   // NUL is valid JSON but no database column takes it (PostgreSQL refuses it): a 400 at the edge.
