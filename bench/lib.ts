@@ -18,7 +18,7 @@ export interface BenchServer {
 }
 
 export function ensureBuilt(): void {
-  const result = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  const result = spawnSync('node', ['scripts/ensure-built.mjs'], { cwd: ROOT, stdio: 'inherit' });
   if (result.status !== 0) throw new Error('build failed');
 }
 

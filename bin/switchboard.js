@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runCli } from '../dist/cli/main.js';
+import { runCli } from '../dist/cli/switchboard.bundle.mjs';
 
 runCli(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },

@@ -33,7 +33,8 @@ async function firstLine(env: Record<string, string>): Promise<string> {
 
 describe('start prints the URL to open', () => {
   beforeAll(() => {
-    expect(spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' }).status).toBe(0);
+    // Builds only when the sources changed since the last build (npm test has just built).
+    expect(spawnSync('node', ['scripts/ensure-built.mjs'], { cwd: ROOT, stdio: 'inherit' }).status).toBe(0);
   }, 180_000);
 
   it('names the public URL, the local one when it differs, and first-owner set-up', () => {
