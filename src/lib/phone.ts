@@ -13,6 +13,21 @@ export function isSenderId(value: string): boolean {
  * international (leading + or 00) are kept as they are. Returns null when it is not a number.
  */
 export function toE164(input: string, defaultCountry?: string | null): string | null {
+  // Every message reads the same few numbers again and again, and parsing one is the costliest
+  // step of normalising it: remember recent answers (a pure function of its two inputs).
+  const key = `${defaultCountry ?? ''}|${input}`;
+  const known = recent.get(key);
+  if (known !== undefined) return known;
+  const answer = parseE164(input, defaultCountry);
+  if (recent.size >= RECENT_LIMIT) recent.delete(recent.keys().next().value!);
+  recent.set(key, answer);
+  return answer;
+}
+
+const RECENT_LIMIT = 10_000;
+const recent = new Map<string, string | null>();
+
+function parseE164(input: string, defaultCountry?: string | null): string | null {
   const trimmed = input.trim();
   if (!/^[+(\d]/.test(trimmed) || /[A-Za-z]/.test(trimmed)) return null;
   const international = trimmed.replace(/^00/, '+');
