@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countSegments } from '../../src/lib/segments.js';
+import { RUN_WORKFLOW_JOB } from '../../src/services/automation/workflow-runner.js';
 import { createAccountAndNumber, createTestApp, createTestTenant, eventually, type Tenant, type TestApp } from '../helper.js';
 
 const OURS = '+15550109001';
@@ -127,6 +128,25 @@ describe('workflow send_message in a case', () => {
     expect((await outboundTo('+15557009003')).map((m) => m.body)).toEqual(['Still on it']);
     const caseLinks = await t.ctx.db.selectFrom('case_messages').select('case_id').where('message_id', '=', plain.steps[0]!.messageId!).execute();
     expect(caseLinks).toEqual([]);
+  });
+
+  it('a run retried after its send step reuses the case it opened and the message it sent', async () => {
+    const rita = await contact('Rita Retry', '+15557009007');
+    const wf = await workflow({ name: 'Retry case', trigger: { type: 'message.received', bodyGlob: 'retry*' }, steps: [{ type: 'send_message', text: 'Once', case: { open: 'Retry case' } }] });
+    await inbound('+15557009007', 'retry me');
+    const [first] = await finishedRuns(wf.id);
+    const runRow = await t.ctx.db.selectFrom('workflow_runs').select('id').where('workflow_id', '=', wf.id).executeTakeFirstOrThrow();
+    // The job runs the step again, as after a crash between the send and saving the run's progress.
+    await t.ctx.db.updateTable('workflow_runs').set({ status: 'running', next_step: 0, log: '[]', finished_at: null }).where('id', '=', runRow.id).execute();
+    await t.ctx.queue.enqueue(t.ctx.db, RUN_WORKFLOW_JOB, { runId: runRow.id }, { tenantId: tenant.tenantId });
+    t.ctx.queue.wake();
+    const again = await eventually(async () => {
+      const [run] = await finishedRuns(wf.id);
+      return run!.status === 'completed' && run!.steps.length === 1 ? run : null;
+    });
+    expect(again!.steps[0]).toMatchObject({ outcome: 'ok', caseId: first!.steps[0]!.caseId, messageId: first!.steps[0]!.messageId });
+    expect((await api('GET', `/cases?contactId=${rita.id}`)).json().items).toHaveLength(1);
+    expect(await outboundTo('+15557009007')).toHaveLength(1);
   });
 
   it('does not keep a case it opened for a contact who does not allow SMS', async () => {
