@@ -53,8 +53,23 @@ function AdminOnly({ children }: { children: ReactNode }) {
   return <>{children}</>;
 }
 
+/** Pages whose API answers owners only (the audit log), so admins are not shown a page that only fails. */
+function OwnerOnly({ children }: { children: ReactNode }) {
+  const { isOwner } = useAuth();
+  if (!isOwner) {
+    return (
+      <div className="page">
+        <div className="notice error" role="alert" data-testid="owner-refused">
+          Only owners can open this page. Ask an owner if you need it.
+        </div>
+      </div>
+    );
+  }
+  return <>{children}</>;
+}
+
 function Shell() {
-  const { user, isAdmin, signOut, me } = useAuth();
+  const { user, isAdmin, isOwner, signOut, me } = useAuth();
   const live = useLiveEvents(true);
   const [menuOpen, setMenuOpen] = useState(false);
   const location = useLocation();
@@ -63,7 +78,7 @@ function Shell() {
     queryFn: () => api<{ items: Array<{ unreadCount: number }> }>('/conversations', { query: { unread: true, limit: 200 } }),
     select: (data) => data.items.reduce((sum, c) => sum + c.unreadCount, 0),
   });
-  const links: Array<{ to: string; label: string; icon: IconName; admin?: boolean; badge?: number }> = [
+  const links: Array<{ to: string; label: string; icon: IconName; admin?: boolean; owner?: boolean; badge?: number }> = [
     { to: '/inbox', label: 'Inbox', icon: 'inbox', badge: unread.data },
     { to: '/compose', label: 'New message', icon: 'compose' },
     { to: '/contacts', label: 'Contacts', icon: 'contacts' },
@@ -74,7 +89,7 @@ function Shell() {
     { to: '/templates', label: 'Templates', icon: 'file' },
     { to: '/cases', label: 'Cases', icon: 'inbox' },
     { to: '/organisation', label: 'Organisation', icon: 'admin', admin: true },
-    { to: '/audit-log', label: 'Audit log', icon: 'logs', admin: true },
+    { to: '/audit-log', label: 'Audit log', icon: 'logs', owner: true },
     { to: '/workflows', label: 'Workflows', icon: 'compose', admin: true },
     { to: '/event-webhooks', label: 'Event webhooks', icon: 'logs', admin: true },
   ];
@@ -104,7 +119,7 @@ function Shell() {
       </header>
       <nav className={`sidebar${menuOpen ? ' open' : ''}`} onClick={() => setMenuOpen(false)}>
         {links
-          .filter((link) => !link.admin || isAdmin)
+          .filter((link) => (!link.admin || isAdmin) && (!link.owner || isOwner))
           .map((link) => (
             <NavLink key={link.to} to={link.to} className={({ isActive }) => `nav-link${isActive ? ' active' : ''}`}>
               <Icon name={link.icon} /> {link.label}
@@ -135,7 +150,7 @@ function Shell() {
             <Route path="/cases" element={<CasesPage />} />
             <Route path="/cases/:caseId" element={<CasesPage />} />
             <Route path="/organisation" element={<AdminOnly><OrganisationPage /></AdminOnly>} />
-            <Route path="/audit-log" element={<AdminOnly><AuditLogPage /></AdminOnly>} />
+            <Route path="/audit-log" element={<OwnerOnly><AuditLogPage /></OwnerOnly>} />
             <Route path="/workflows" element={<AdminOnly><WorkflowsPage /></AdminOnly>} />
             <Route path="/workflows/:workflowId" element={<AdminOnly><WorkflowsPage /></AdminOnly>} />
             <Route path="/event-webhooks" element={<AdminOnly><EventWebhooksPage /></AdminOnly>} />

@@ -6,20 +6,24 @@
  * twice. Sends go through the normal send path, whose guard refuses opted-out numbers and
  * contacts with allow_sms=false.
  */
+import { sql } from 'kysely';
 import type { AppContext } from '../../context.js';
 import { now } from '../../db/client.js';
-import type { WorkflowRunTable, WorkflowTable } from '../../db/schema.js';
+import type { CaseTable, WorkflowRunTable, WorkflowTable } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import { toE164 } from '../../lib/phone.js';
 import type { JobDefinition } from '../../jobs/queue.js';
-import { acceptMessage } from '../send-message.js';
+import { createCase, findCase } from '../cases.js';
+import { composeOutbound } from '../compose-outbound.js';
+import { remoteKey } from '../conversations.js';
+import { acceptMessage, type SendInput } from '../send-message.js';
 import { contactData } from '../templates/data.js';
 import { emptyVariablesError, renderTemplate } from '../templates/render.js';
 import { findTemplate } from '../templates/store.js';
 import { routingDb } from '../routing/tables.js';
 import { readExcerpt } from './event-delivery.js';
 import { signedHeaders } from './signing.js';
-import type { Step } from './workflow-spec.js';
+import type { Step, StepCase } from './workflow-spec.js';
 import { serializeRun, type RunLogEntry } from './workflows.js';
 
 export const RUN_WORKFLOW_JOB = 'workflow.run';
@@ -27,6 +31,12 @@ const WEBHOOK_TIMEOUT_MS = 15_000;
 const RESPONSE_BYTES = 2000;
 
 type StepResult = Omit<RunLogEntry, 'step' | 'type' | 'at'> & { wait?: number; stop?: boolean; fail?: boolean };
+/** A run's saved data: the triggering message, and the cases its send steps opened (by step index, so a retried job reuses them). */
+interface RunState {
+  message: Record<string, unknown>;
+  numberId: string | null;
+  openedCases?: Record<string, string>;
+}
 
 export function runWorkflowJob(ctx: AppContext): JobDefinition<{ runId: string }> {
   return {
@@ -52,7 +62,7 @@ export function runWorkflowJob(ctx: AppContext): JobDefinition<{ runId: string }
 async function execute(ctx: AppContext, workflow: WorkflowTable, run: WorkflowRunTable): Promise<void> {
   const steps = JSON.parse(workflow.steps) as Step[];
   const log = JSON.parse(run.log) as RunLogEntry[];
-  const state = JSON.parse(run.data) as { message: Record<string, unknown>; numberId: string | null };
+  const state = JSON.parse(run.data) as RunState;
   if (run.status === 'waiting') {
     await ctx.db.updateTable('workflow_runs').set({ status: 'running', resume_at: null, updated_at: now() }).where('id', '=', run.id).execute();
     run.status = 'running';
@@ -107,7 +117,7 @@ async function templateData(ctx: AppContext, run: WorkflowRunTable, state: { mes
   };
 }
 
-async function runStep(ctx: AppContext, workflow: WorkflowTable, run: WorkflowRunTable, state: { message: Record<string, unknown>; numberId: string | null }, step: Step, index: number): Promise<StepResult> {
+async function runStep(ctx: AppContext, workflow: WorkflowTable, run: WorkflowRunTable, state: RunState, step: Step, index: number): Promise<StepResult> {
   switch (step.type) {
     case 'stop':
       return { outcome: 'stopped', stop: true };
@@ -144,7 +154,7 @@ async function changeContact(ctx: AppContext, run: WorkflowRunTable, state: { me
   return { outcome: 'ok', detail: `${step.type === 'add_tag' ? 'added' : 'removed'} ${tag}` };
 }
 
-async function sendStep(ctx: AppContext, workflow: WorkflowTable, run: WorkflowRunTable, state: { message: Record<string, unknown>; numberId: string | null }, step: Extract<Step, { type: 'send_message' }>, index: number): Promise<StepResult> {
+async function sendStep(ctx: AppContext, workflow: WorkflowTable, run: WorkflowRunTable, state: RunState, step: Extract<Step, { type: 'send_message' }>, index: number): Promise<StepResult> {
   const data = await templateData(ctx, run, state);
   let to = run.remote_number;
   if (step.toContactField) {
@@ -172,25 +182,87 @@ async function sendStep(ctx: AppContext, workflow: WorkflowTable, run: WorkflowR
     if (rendered.emptyVariables.length > 0) throw emptyVariablesError(rendered.emptyVariables);
     body = rendered.text.trim();
   }
+  const input: SendInput = {
+    tenantId: run.tenant_id,
+    createdBy: workflow.id,
+    from,
+    to,
+    body,
+    media,
+    idempotencyKey: `wf:${run.id}:${index}`,
+    afterInsert: async (trx, row) => {
+      await trx.insertInto('workflow_messages').values({ message_id: row.id, tenant_id: run.tenant_id, workflow_id: workflow.id, run_id: run.id }).execute();
+    },
+  };
+  const inCase = step.case ? await caseForStep(ctx, run, state, step.case, index, { from, to }, data) : null;
+  const caseNote = !step.case ? '' : inCase ? ` (in case ${inCase.row.token}${inCase.opened ? ', opened' : ''})` : ' (no open case in the conversation: sent without a case)';
   try {
-    const message = await acceptMessage(ctx, {
-      tenantId: run.tenant_id,
-      createdBy: workflow.id,
-      from,
-      to,
-      body,
-      media,
-      idempotencyKey: `wf:${run.id}:${index}`,
-      afterInsert: async (trx, row) => {
-        await trx.insertInto('workflow_messages').values({ message_id: row.id, tenant_id: run.tenant_id, workflow_id: workflow.id, run_id: run.id }).execute();
-      },
-    });
-    return { outcome: 'ok', detail: `to ${to}: ${body.slice(0, 100)}`, messageId: message.id };
+    // In a case, the compose path of POST /messages appends the case token and links the message to the case.
+    const message = await acceptMessage(ctx, inCase ? await composeOutbound(ctx, input, { caseId: inCase.row.id }) : input);
+    return { outcome: 'ok', detail: `to ${to}: ${body.slice(0, 100)}${caseNote}`, messageId: message.id, ...(inCase ? { caseId: inCase.row.id } : {}) };
   } catch (error) {
     // Never message an opted-out number or a contact who does not allow SMS: recorded, not retried.
-    if (error instanceof AppError && error.code === 'opted_out') return { outcome: 'skipped', detail: `not sent: ${error.message}` };
+    if (error instanceof AppError && error.code === 'opted_out') {
+      if (inCase?.opened) await discardEmptyCase(ctx, inCase.row);
+      return { outcome: 'skipped', detail: `not sent: ${error.message}` };
+    }
     throw error;
   }
+}
+
+/**
+ * The case a send step messages in. `{open}` opens one for the run's contact, titled by its Liquid
+ * text; its id is saved on the run first, so a retried job sends in the same case. `latest_open`
+ * takes the conversation's open case most recently opened or messaged, or none.
+ */
+async function caseForStep(
+  ctx: AppContext,
+  run: WorkflowRunTable,
+  state: RunState,
+  option: StepCase,
+  index: number,
+  route: { from: string; to: string },
+  data: Awaited<ReturnType<typeof templateData>>,
+): Promise<{ row: CaseTable; opened: boolean } | null> {
+  const conversation = await ctx.db
+    .selectFrom('conversations')
+    .select('id')
+    .where('tenant_id', '=', run.tenant_id)
+    .where('our_number', '=', route.from)
+    .where('remote_key', '=', remoteKey([route.to]))
+    .executeTakeFirst();
+  if (typeof option === 'string') {
+    if (!conversation) return null;
+    const row = await ctx.db
+      .selectFrom('cases')
+      .selectAll()
+      .where('tenant_id', '=', run.tenant_id)
+      .where('conversation_id', '=', conversation.id)
+      .where('status', '=', 'open')
+      .orderBy(sql`coalesce(last_outbound_at, created_at)`, 'desc')
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    return row ? { row, opened: false } : null;
+  }
+  const key = String(index);
+  const saved = state.openedCases?.[key];
+  if (saved) return { row: await findCase(ctx.db, run.tenant_id, saved), opened: true };
+  const rendered = await renderTemplate(option.open, data);
+  if (rendered.emptyVariables.length > 0) throw emptyVariablesError(rendered.emptyVariables);
+  const row = await createCase(ctx.db, { tenantId: run.tenant_id, title: rendered.text.trim().slice(0, 300), contactId: run.contact_id, conversationId: conversation?.id ?? null, userId: null });
+  state.openedCases = { ...state.openedCases, [key]: row.id };
+  await ctx.db.updateTable('workflow_runs').set({ data: JSON.stringify(state), updated_at: now() }).where('id', '=', run.id).execute();
+  return { row, opened: true };
+}
+
+/** A case opened for a message that was then refused would stay empty: it is removed. */
+async function discardEmptyCase(ctx: AppContext, row: CaseTable): Promise<void> {
+  await ctx.db
+    .deleteFrom('cases')
+    .where('tenant_id', '=', row.tenant_id)
+    .where('id', '=', row.id)
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('case_messages').select('case_messages.message_id').whereRef('case_messages.case_id', '=', 'cases.id'))))
+    .execute();
 }
 
 async function webhookStep(ctx: AppContext, workflow: WorkflowTable, run: WorkflowRunTable, state: { message: Record<string, unknown> }, index: number, url: string): Promise<StepResult> {

@@ -30,6 +30,17 @@ export const ConditionSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * Send in a case (F23): `{ open: "<Liquid title>" }` opens a new case for the run's contact and
+ * the conversation sent in; `"latest_open"` uses that conversation's most recently opened or
+ * messaged open case, and sends without a case when it has none.
+ */
+export const StepCaseSchema = Type.Union([
+  Type.Object({ open: Type.String({ maxLength: 300, description: 'Liquid title of the case to open' }) }, { additionalProperties: false }),
+  // Only "latest_open"; checked in checkSteps, whose message says what is allowed (a literal here answers "must be equal to constant").
+  Type.String({ maxLength: 40, description: '"latest_open"' }),
+]);
+
 const SendStep = Type.Object(
   {
     type: Type.Literal('send_message'),
@@ -40,6 +51,7 @@ const SendStep = Type.Object(
     toContactField: Type.Optional(FieldName),
     /** One of our numbers; absent sends from the number of the triggering conversation. */
     from: Type.Optional(Type.String({ minLength: 2, maxLength: 40 })),
+    case: Type.Optional(StepCaseSchema),
   },
   { additionalProperties: false },
 );
@@ -54,6 +66,7 @@ export const StepSchema = Type.Union([SendStep, WaitStep, SetFieldStep, TagStep,
 export type Trigger = Static<typeof TriggerSchema>;
 export type Condition = Static<typeof ConditionSchema>;
 export type Step = Static<typeof StepSchema>;
+export type StepCase = Static<typeof StepCaseSchema>;
 
 export const MAX_STEPS = 20;
 
@@ -63,6 +76,12 @@ export function checkSteps(steps: Step[]): void {
   steps.forEach((step, index) => {
     if (step.type === 'send_message' && Boolean(step.templateId) === Boolean(step.text)) {
       throw new AppError('validation_error', `steps[${index}]: a send_message step needs either templateId or text (one of them)`);
+    }
+    if (step.type === 'send_message' && typeof step.case === 'string' && step.case !== 'latest_open') {
+      throw new AppError('validation_error', `steps[${index}].case must be "latest_open" or {"open": "<case title>"}, not "${step.case}"`);
+    }
+    if (step.type === 'send_message' && typeof step.case === 'object' && !step.case.open.trim()) {
+      throw new AppError('validation_error', `steps[${index}].case.open: the title of the case to open must not be blank`);
     }
     if (/\u0000/.test(JSON.stringify(step))) throw new AppError('validation_error', `steps[${index}] contains a NUL character`);
   });

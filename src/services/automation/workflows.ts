@@ -10,9 +10,10 @@ export interface RunLogEntry {
   outcome: 'ok' | 'skipped' | 'failed' | 'waiting' | 'stopped';
   at: string;
   detail?: string;
-  /** What an http_webhook step got back; the message a send step created. */
+  /** What an http_webhook step got back; the message a send step created, and the case it was sent in. */
   response?: { statusCode: number | null; body: string | null };
   messageId?: string;
+  caseId?: string;
 }
 
 export function serializeWorkflow(row: WorkflowTable) {

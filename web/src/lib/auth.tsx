@@ -8,6 +8,7 @@ interface AuthState {
   me: Me | null;
   user: User | null;
   isAdmin: boolean;
+  isOwner: boolean;
   loading: boolean;
   signIn(email: string, password: string): Promise<void>;
   signOut(): Promise<void>;
@@ -47,6 +48,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     me,
     user,
     isAdmin: user !== null && user.role !== 'agent',
+    isOwner: user?.role === 'owner',
     loading: meQuery.isLoading,
     async signIn(email, password) {
       const result = await api<{ user: User; csrfToken: string }>('/auth/login', { method: 'POST', body: { email, password } });

@@ -9,8 +9,10 @@ import type { Page, PhoneNumber } from '../lib/types';
 import '../components/automation.css';
 import './workflows.css';
 
+/** Send in a case: open a new one (Liquid title) or the conversation's latest open case (none: sent without a case). */
+type StepCase = 'latest_open' | { open: string };
 type Step =
-  | { type: 'send_message'; templateId?: string; text?: string; toContactField?: string; from?: string }
+  | { type: 'send_message'; templateId?: string; text?: string; toContactField?: string; from?: string; case?: StepCase }
   | { type: 'wait'; minutes: number }
   | { type: 'set_contact_field'; field: string; value: string }
   | { type: 'add_tag' | 'remove_tag'; tag: string }
@@ -37,7 +39,7 @@ interface Run {
   contactId: string | null;
   remoteNumber: string | null;
   trigger: { type: string; messageId: string | null };
-  steps: Array<{ step: number; type: string; outcome: string; at: string; detail?: string; response?: { statusCode: number | null; body: string | null } }>;
+  steps: Array<{ step: number; type: string; outcome: string; at: string; detail?: string; caseId?: string; response?: { statusCode: number | null; body: string | null } }>;
   error: string | null;
   resumeAt: string | null;
   createdAt: string;
@@ -119,6 +121,24 @@ function StepEditor({ step, index, onChange, onRemove, numbers }: { step: Step; 
               ))}
             </select>
           </label>
+          <label>
+            Case
+            <select
+              aria-label={`Step ${index + 1} case`}
+              value={step.case === undefined ? '' : step.case === 'latest_open' ? 'latest_open' : 'open'}
+              onChange={(e) => onChange({ ...step, case: e.target.value === 'open' ? { open: 'Case for {{ contact.phone }}' } : e.target.value === 'latest_open' ? 'latest_open' : undefined })}
+            >
+              <option value="">No case</option>
+              <option value="open">Open a new case</option>
+              <option value="latest_open">The conversation's latest open case (none: send without a case)</option>
+            </select>
+          </label>
+          {typeof step.case === 'object' && (
+            <label>
+              Case title (Liquid)
+              <input aria-label={`Step ${index + 1} case title`} required maxLength={300} value={step.case.open} onChange={(e) => onChange({ ...step, case: { open: e.target.value } })} />
+            </label>
+          )}
         </div>
       )}
       {step.type === 'wait' && (
@@ -292,6 +312,11 @@ function RunLog({ workflowId }: { workflowId: string }) {
                 <li key={step.step} data-testid="run-step">
                   {STEP_LABELS[step.type as Step['type']] ?? step.type}: <strong>{step.outcome}</strong> <span className="muted">{fullTime(step.at)}</span>
                   {step.detail && <div className="muted">{step.detail}</div>}
+                  {step.caseId && (
+                    <div>
+                      <Link to={`/cases/${step.caseId}`}>Case</Link>
+                    </div>
+                  )}
                   {step.response && (
                     <div className="muted">
                       Answer {step.response.statusCode ?? 'none'}: {step.response.body?.slice(0, 200)}

@@ -54,6 +54,14 @@ export async function workflowRoutes(app: FastifyInstance, { ctx }: { ctx: AppCo
       if (step.type === 'send_message') {
         if (step.templateId) await findTemplate(ctx.db, tenantId, step.templateId).catch(() => Promise.reject(new AppError('validation_error', `steps[${index}].templateId "${step.templateId}" is not a template of this tenant`)));
         if (step.text) parseTemplate(step.text);
+        if (typeof step.case === 'object') {
+          try {
+            parseTemplate(step.case.open);
+          } catch (error) {
+            if (error instanceof AppError) throw new AppError('validation_error', `steps[${index}].case.open: ${error.message}`);
+            throw error;
+          }
+        }
         if (step.from) {
           const number = await ctx.db.selectFrom('numbers').select('id').where('tenant_id', '=', tenantId).where('number', '=', step.from).executeTakeFirst();
           if (!number) throw new AppError('validation_error', `steps[${index}].from "${step.from}" is not a number of this tenant`);
