@@ -25,7 +25,9 @@ const NO_FILES = {
   },
   resolve: (_dir: string, file: string) => file,
 };
-const liquid = new Liquid({ strictFilters: true, ownPropertyOnly: true, parseLimit: 20_000, renderLimit: 1_000, memoryLimit: 1_000_000, relativeReference: false, fs: NO_FILES });
+// Made on first use: building the engine is start-up time a node may never need.
+let engine: Liquid | undefined;
+const liquid = (): Liquid => (engine ??= new Liquid({ strictFilters: true, ownPropertyOnly: true, parseLimit: 20_000, renderLimit: 1_000, memoryLimit: 1_000_000, relativeReference: false, fs: NO_FILES }));
 
 export interface VoicemailInput {
   type: 'voicemail';
@@ -39,7 +41,7 @@ export interface VoicemailInput {
 /** Parses a template, throwing 400 invalid_template with the parser's reason. */
 export function checkTemplate(template: string): void {
   try {
-    liquid.parse(template);
+    liquid().parse(template);
   } catch (error) {
     throw new AppError('invalid_template', `the template does not parse: ${(error as Error).message.split('\n')[0]}`);
   }
@@ -54,7 +56,7 @@ export function formatDuration(seconds: number | undefined): string {
 
 async function render(template: string, variables: Record<string, unknown>): Promise<string> {
   try {
-    return (await liquid.parseAndRender(template, variables)).trim();
+    return (await liquid().parseAndRender(template, variables)).trim();
   } catch (error) {
     throw new AppError('invalid_template', `the notification template failed to render: ${(error as Error).message.split('\n')[0]}`);
   }

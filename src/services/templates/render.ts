@@ -36,7 +36,10 @@ const refuseFiles = () => {
   throw new AppError('template_error', NO_FILES);
 };
 
-const liquid = new Liquid({
+// Made on first use: building the engine is start-up time a node may never need.
+let engine: Liquid | undefined;
+const liquid = (): Liquid =>
+  (engine ??= new Liquid({
   fs: {
     exists: async () => false,
     existsSync: () => false,
@@ -53,7 +56,7 @@ const liquid = new Liquid({
   parseLimit: DEFAULT_RENDER_LIMITS.maxTemplateLength,
   renderLimit: DEFAULT_RENDER_LIMITS.renderTimeMs,
   memoryLimit: 1_000_000,
-});
+  }));
 
 /** Parses a template, throwing a 400 `template_error` that points at the problem. Used to validate on save. */
 export function parseTemplate(text: string, limits: RenderLimits = DEFAULT_RENDER_LIMITS): Template[] {
@@ -62,7 +65,7 @@ export function parseTemplate(text: string, limits: RenderLimits = DEFAULT_RENDE
   }
   let templates: Template[];
   try {
-    templates = liquid.parse(text);
+    templates = liquid().parse(text);
   } catch (error) {
     throw asTemplateError(error);
   }
@@ -82,7 +85,7 @@ export async function renderTemplate(text: string, data: TemplateData, limits: R
   watchOutputs(templates, empty);
   let rendered: string;
   try {
-    rendered = String(await liquid.render(templates, data, { renderLimit: limits.renderTimeMs, memoryLimit: limits.maxOutputLength * 100 }));
+    rendered = String(await liquid().render(templates, data, { renderLimit: limits.renderTimeMs, memoryLimit: limits.maxOutputLength * 100 }));
   } catch (error) {
     throw asTemplateError(error);
   }
