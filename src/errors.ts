@@ -9,6 +9,7 @@ const STATUS_BY_CODE = {
   invalid_media: 400,
   body_too_long: 400,
   group_mms_unsupported: 400,
+  destination_unsupported: 400,
   mms_unsupported: 400,
   too_many_media: 400,
   media_too_large: 413,

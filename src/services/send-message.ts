@@ -11,6 +11,8 @@ import { AppError } from '../errors.js';
 import { newId } from '../lib/ids.js';
 import { isSenderId, requireE164, toE164 } from '../lib/phone.js';
 import { countSegments } from '../lib/segments.js';
+import { carriesDestination, destinationWords } from '../providers/core/destinations.js';
+import type { DestinationScope } from '../providers/core/types.js';
 import { findOrCreateConversation, touchConversation } from './conversations.js';
 import { recordStatus } from './message-status.js';
 import { acceptInternalMessage, isExtension } from './routing/internal-message.js';
@@ -83,6 +85,7 @@ export async function acceptMessage(ctx: AppContext, input: SendInput): Promise<
   if (recipients.length > 1 && !capabilities.groupMms) {
     throw new AppError('group_mms_unsupported', `${recipients.length} recipients make a group message, which ${account.type} cannot send; send one message per recipient or use a number on a carrier with group MMS`);
   }
+  refuseUnreachableRecipients(recipients, account.type, capabilities.destinations);
   if (body.length > capabilities.maxBodyLength) {
     throw new AppError('body_too_long', `body is ${body.length} characters; ${account.type} accepts at most ${capabilities.maxBodyLength}`);
   }
@@ -155,6 +158,14 @@ export async function acceptMessage(ctx: AppContext, input: SendInput): Promise<
   ctx.queue.wake();
   ctx.events.publish({ type: 'message.created', tenantId: input.tenantId, numberId: number.id, data: { id, conversationId: row.conversation_id, status: 'queued' } });
   return row;
+}
+
+/** A carrier limited to some countries (NANP-only ones) is not given a recipient it would refuse at send time. */
+function refuseUnreachableRecipients(recipients: string[], provider: string, scope: DestinationScope | undefined): void {
+  if (scope === undefined) return;
+  const outside = recipients.find((e164) => !carriesDestination(scope, e164));
+  if (outside === undefined) return;
+  throw new AppError('destination_unsupported', `to "${outside}" is outside the countries ${provider} carries (${destinationWords(scope)}); send it from a number on a carrier that reaches it`);
 }
 
 /** The id stored in messages.created_by: the user, else the API key that called, else what the caller names. */

@@ -16,13 +16,21 @@ const NUMBERS = {
   clicksend: '+14155550105',
   bulkvs: '+14155550106',
   skyetel: '+14155550107',
+  commio: '+14155550108',
+  voipms: '+14155550109',
+  questblue: '+14155550110',
+  moving: '+14155550111',
 };
+/** The carriers whose adapters text only +1 and 10 digits (manifest `destinations: 'nanp'`). */
+const NANP_ONLY = ['commio', 'voipms', 'questblue', 'bulkvs', 'skyetel'] as const;
+const ABROAD = '+447700900123';
 const REMOTE = '+14155550199';
 const PICTURE = { url: 'https://cdn.example.com/a.png' };
 
 describe('provider capabilities at POST /messages', () => {
   let harness: TestApp;
   let tenant: Tenant;
+  const accountIds: Record<string, string> = {};
 
   const send = (payload: Record<string, unknown>) => harness.app.inject({ method: 'POST', url: '/api/v1/messages', headers: tenant.auth, payload });
   const countRows = async () => {
@@ -50,8 +58,11 @@ describe('provider capabilities at POST /messages', () => {
       ['clicksend', { username: 'user', apiKey: 'key' }, NUMBERS.clicksend],
       ['bulkvs', { apiUsername: 'user', apiToken: 'token' }, NUMBERS.bulkvs],
       ['skyetel', { sid: 'sid', secret: 'secret' }, NUMBERS.skyetel],
+      ['commio', { accountId: '12345', username: 'user', apiToken: 'token' }, NUMBERS.commio],
+      ['voipms', { apiUsername: 'user@example.com', apiPassword: 'password' }, NUMBERS.voipms],
+      ['questblue', { login: 'user', password: 'password', securityKey: 'key' }, NUMBERS.questblue],
     ];
-    for (const [type, credentials, number] of accounts) await createAccountAndNumber(harness.app, tenant, { type, credentials, baseUrl: base, number });
+    for (const [type, credentials, number] of accounts) accountIds[type] = (await createAccountAndNumber(harness.app, tenant, { type, credentials, baseUrl: base, number })).accountId;
   });
   afterAll(async () => {
     await harness?.close();
@@ -75,6 +86,37 @@ describe('provider capabilities at POST /messages', () => {
     });
   }
 
+  for (const type of NANP_ONLY) {
+    it(`refuses a destination outside the US and Canada on ${type} with 400 destination_unsupported and stores nothing`, async () => {
+      const before = await countRows();
+      const response = await send({ from: NUMBERS[type], to: ABROAD, body: 'hello abroad' });
+      expect(response.statusCode, response.body).toBe(400);
+      expect(response.json().error).toMatchObject({ code: 'destination_unsupported', message: `to "${ABROAD}" is outside the countries ${type} carries (US and Canada: +1 and 10 digits); send it from a number on a carrier that reaches it` });
+      expect(await countRows()).toEqual(before);
+      // Spaced as a person types it, the same number is refused the same way.
+      const national = await send({ from: NUMBERS[type], to: '+44 7700 900123', body: 'hello abroad' });
+      expect(national.json().error?.code, national.body).toBe('destination_unsupported');
+      expect(await countRows()).toEqual(before);
+    });
+  }
+
+  it('refuses a thread reply to a number abroad once the thread\'s number is on a NANP-only carrier', async () => {
+    // The thread starts while the number is on Twilio, which reaches +44; then the number moves carrier.
+    const { numberId } = await createAccountAndNumber(harness.app, tenant, { type: 'twilio', credentials: { accountSid: 'AC00000000000000000000000000000001', authToken: 'token' }, baseUrl: 'http://127.0.0.1:9', number: NUMBERS.moving });
+    const first = await send({ from: NUMBERS.moving, to: ABROAD, body: 'hello from Twilio' });
+    expect(first.statusCode, first.body).toBe(202);
+    const reply = (payload: Record<string, unknown>) => harness.app.inject({ method: 'POST', url: `/api/v1/conversations/${first.json().conversationId}/messages`, headers: tenant.auth, payload });
+    for (const type of NANP_ONLY) {
+      const moved = await harness.app.inject({ method: 'PATCH', url: `/api/v1/numbers/${numberId}`, headers: tenant.auth, payload: { providerAccountId: accountIds[type] } });
+      expect(moved.statusCode, moved.body).toBe(200);
+      const before = await countRows();
+      const response = await reply({ body: 'a reply' });
+      expect(response.statusCode, `${type}: ${response.body}`).toBe(400);
+      expect(response.json().error).toMatchObject({ code: 'destination_unsupported', message: expect.stringContaining(`outside the countries ${type} carries`) });
+      expect(await countRows()).toEqual(before);
+    }
+  });
+
   it('refuses uploaded media larger than ClickSend takes with 413 media_too_large', async () => {
     const id = await upload(Buffer.concat([TINY_PNG, Buffer.alloc(300 * 1024)]));
     const before = await countRows();
@@ -92,6 +134,9 @@ describe('provider capabilities at POST /messages', () => {
       { from: NUMBERS.clicksend, to: REMOTE, body: 'small', media: [{ id }] },
       { from: NUMBERS.bulkvs, to: REMOTE, body: 'x'.repeat(160) },
       { from: NUMBERS.skyetel, to: REMOTE, body: 'y'.repeat(1024), media: [PICTURE] },
+      // NANP-only carriers take any +1 and 10 digits, Canada's included.
+      ...NANP_ONLY.map((type) => ({ from: NUMBERS[type], to: '+16135550123', body: 'hello Ottawa' })),
+      { from: NUMBERS.twilio, to: ABROAD, body: 'Twilio reaches the UK' },
     ];
     for (const payload of accepted) {
       const response = await send(payload);
@@ -106,7 +151,7 @@ describe('provider capabilities at POST /messages', () => {
     expect(types.telnyx!.groupMms).toBe(true);
     expect(types.twilio!.groupMms).toBe(false);
     expect(types.bulkvs).toMatchObject({ groupMms: false, statusCallbacks: true, maxBodyLength: 160 });
-    expect(types.skyetel).toMatchObject({ groupMms: false, statusCallbacks: false, maxBodyLength: 1024 });
+    expect(types.skyetel).toMatchObject({ groupMms: false, statusCallbacks: false, maxBodyLength: 1024, destinations: 'nanp' });
     const fields = (type: string) => (response.json().items as Array<{ type: string; credentials: Array<{ env: string }> }>).find((t) => t.type === type)!.credentials.map((f) => f.env);
     // FS PBX's variable names for BulkVS, so its .env works unchanged.
     expect(fields('bulkvs')).toEqual(['BULKVS_API_USERNAME', 'BULKVS_API_TOKEN', 'BULKVS_BASIC_AUTH_HEADER']);

@@ -7,6 +7,9 @@ describe('describeApiMessage', () => {
     expect(describeApiMessage('body.destinations.emails.1 must match format "email"')).toEqual({ field: 'destinations.emails.1', message: 'Emails (destinations) #2 is not an email address' });
     expect(describeApiMessage('body.name is required')).toEqual({ field: 'name', message: 'Name is required' });
     expect(describeApiMessage('a contact with this phone exists')).toEqual({ field: null, message: 'a contact with this phone exists' });
+    // Capability refusals at send (destination_unsupported, body_too_long, …) are shown in the server's words.
+    const abroad = 'to "+447700900123" is outside the countries voipms carries (US and Canada: +1 and 10 digits); send it from a number on a carrier that reaches it';
+    expect(describeApiMessage(abroad)).toEqual({ field: null, message: abroad });
   });
 });
 

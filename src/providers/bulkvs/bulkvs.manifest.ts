@@ -18,6 +18,8 @@ export const bulkvsManifest: ProviderManifest = {
     mms: true,
     // `To` is a list, but how BulkVS treats several entries (group MMS or a batch) is unknown: one recipient per message.
     groupMms: false,
+    // `To` is 11 digits, 1 + 10 (core/nanp.ts toNanpDigits).
+    destinations: 'nanp',
     senderId: false,
     // Receipts arrive on the message webhook as SMPP receipt text (unconfirmed; see bulkvs.status.ts).
     statusCallbacks: true,

@@ -15,6 +15,8 @@ export const commioManifest: ProviderManifest = {
     sms: true,
     mms: true,
     groupMms: false,
+    // from_did/to_did are 10-digit US/Canadian numbers (commio.provider.ts nanpDigits).
+    destinations: 'nanp',
     // Only SMS-enabled Commio DIDs on the account.
     senderId: false,
     // Delivery notifications (SMPP-style `status`) to the URL set in the portal.

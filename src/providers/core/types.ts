@@ -8,6 +8,9 @@ export const FINAL_STATUSES: ReadonlySet<string> = new Set(['delivered', 'undeli
 /** Statuses only move forward; a final state is never left. */
 export const STATUS_RANK: Readonly<Record<string, number>> = { queued: 0, sending: 1, sent: 2, delivered: 3, undelivered: 3, failed: 3, received: 3 };
 
+/** Where a carrier sends to, when it is not everywhere (ProviderCapabilities.destinations). */
+export type DestinationScope = 'nanp';
+
 export interface ProviderCapabilities {
   sms: boolean;
   mms: boolean;
@@ -16,6 +19,13 @@ export interface ProviderCapabilities {
    * no: such a message is refused at POST /messages.
    */
   groupMms?: boolean;
+  /**
+   * Which recipients the carrier can text. `'nanp'`: North American Numbering Plan numbers only
+   * (+1 and 10 digits: the US, Canada and the other +1 countries); any other `to` is refused at
+   * POST /messages with `destination_unsupported` before it is queued, and the adapter refuses it
+   * again at send time. Absent means any E.164 number.
+   */
+  destinations?: DestinationScope;
   /** Alphanumeric sender IDs allowed as `from` (F7). */
   senderId: boolean;
   statusCallbacks: boolean;

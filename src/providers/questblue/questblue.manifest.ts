@@ -22,6 +22,8 @@ export const questblueManifest: ProviderManifest = {
     mms: true,
     // `did_to` is one number; group MMS only arrives (inbound `to[]`), it cannot be sent.
     groupMms: false,
+    // `did_to` is a 10-digit North American number (questblue.provider.ts usDigits).
+    destinations: 'nanp',
     senderId: false,
     // Status callbacks exist but carry no message id: matched by numbers (StatusUpdate.match).
     statusCallbacks: true,

@@ -16,6 +16,8 @@ export const skyetelManifest: ProviderManifest = {
     mms: true,
     // `to` is one number: one request per recipient, no group MMS.
     groupMms: false,
+    // `to` is 11 digits, 1 + 10 (core/nanp.ts toNanpDigits).
+    destinations: 'nanp',
     senderId: false,
     // Skyetel's SMS API has no delivery receipts: an accepted message ends at `sent`.
     statusCallbacks: false,

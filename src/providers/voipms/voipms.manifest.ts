@@ -22,6 +22,8 @@ export const voipmsManifest: ProviderManifest = {
     mms: true,
     // sendMMS takes one `dst`.
     groupMms: false,
+    // `did` and `dst` are 10-digit US/Canadian numbers (voipms.provider.ts nanpDigits).
+    destinations: 'nanp',
     // Only the account's own SMS-enabled US/Canadian DIDs.
     senderId: false,
     // VoIP.ms has no delivery receipts: an accepted send ends at `sent`.
