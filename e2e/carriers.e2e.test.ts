@@ -10,11 +10,10 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startBulkvsEmulator } from '../src/providers/bulkvs/bulkvs.emulator';
 import { startSkyetelEmulator } from '../src/providers/skyetel/skyetel.emulator';
 import type { ProviderEmulator } from '../src/providers/testing/emulator';
-import { apiCall, launchBrowser, screenshot, signIn } from './helpers';
+import { apiCall, launchBrowser, screenshot, signInOwner } from './helpers';
 
 const baseUrl = inject('baseUrl');
 // The same owner as dashboard.e2e.test.ts, so the files run in either order on one server.
-const OWNER = { email: 'owner@example.com', password: 'correct horse battery', name: 'Olivia Owner' };
 const BULKVS = { apiUsername: 'e2e-bulkvs-user', apiToken: 'e2e-bulkvs-token-0123456789' };
 const SKYETEL = { sid: 'e2e-skyetel-sid', secret: 'e2e-skyetel-secret' };
 const OUR_NUMBER = '+15550300001';
@@ -35,18 +34,7 @@ beforeAll(async () => {
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   page.on('pageerror', (error) => pageErrors.push(error.message));
-  const setup = await (await fetch(`${baseUrl}/api/v1/auth/setup`)).json();
-  if (setup.needsSetup) {
-    await page.goto(`${baseUrl}/setup`);
-    await page.fill('input[name=tenantName]', 'Acme Plumbing');
-    await page.fill('input[name=name]', OWNER.name);
-    await page.fill('input[name=email]', OWNER.email);
-    await page.fill('input[name=password]', OWNER.password);
-    await page.click('button[type=submit]');
-    await page.waitForURL(/\/inbox/);
-  } else {
-    await signIn(page, baseUrl, OWNER.email, OWNER.password);
-  }
+  await signInOwner(page, baseUrl);
 });
 
 afterAll(async () => {

@@ -9,11 +9,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startHttpCarrierEmulator, CARRIER_SIGNATURE_HEADER } from '../src/providers/http/http.emulator';
 import type { ProviderEmulator } from '../src/providers/testing/emulator';
-import { apiCall, launchBrowser, screenshot, signIn } from './helpers';
+import { apiCall, launchBrowser, screenshot, signInOwner } from './helpers';
 
 const baseUrl = inject('baseUrl');
 // The same owner as dashboard.e2e.test.ts, so the files run in either order on one server.
-const OWNER = { email: 'owner@example.com', password: 'correct horse battery', name: 'Olivia Owner' };
 const TOKEN = 'local-carrier-token-42';
 const SECRET = 'local-carrier-hmac-secret';
 const OUR_NUMBER = '+15550200001';
@@ -32,18 +31,7 @@ beforeAll(async () => {
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   page.on('pageerror', (error) => pageErrors.push(error.message));
-  const setup = await (await fetch(`${baseUrl}/api/v1/auth/setup`)).json();
-  if (setup.needsSetup) {
-    await page.goto(`${baseUrl}/setup`);
-    await page.fill('input[name=tenantName]', 'Acme Plumbing');
-    await page.fill('input[name=name]', OWNER.name);
-    await page.fill('input[name=email]', OWNER.email);
-    await page.fill('input[name=password]', OWNER.password);
-    await page.click('button[type=submit]');
-    await page.waitForURL(/\/inbox/);
-  } else {
-    await signIn(page, baseUrl, OWNER.email, OWNER.password);
-  }
+  await signInOwner(page, baseUrl);
 });
 
 afterAll(async () => {

@@ -11,11 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTwilioEmulator } from '../src/providers/twilio/twilio.emulator';
-import { apiCall, launchBrowser, screenshot, signIn } from './helpers';
+import { apiCall, ensureOwner, launchBrowser, OWNER, screenshot, signIn } from './helpers';
 
 const baseUrl = inject('baseUrl');
-// The same owner as the other files, so they run in either order on one server.
-const OWNER = { email: 'owner@example.com', password: 'correct horse battery', name: 'Olivia Owner' };
 const TWILIO = { accountSid: 'AC00000000000000000000000000000012', authToken: 'inbox-e2e-auth-token' };
 const PNG = fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '../web/public/icon-192.png'));
 
@@ -30,19 +28,7 @@ let twilio: Awaited<ReturnType<typeof startTwilioEmulator>>;
 beforeAll(async () => {
   twilio = await startTwilioEmulator({ ...TWILIO, callbackDelayMs: 0 });
   browser = await launchBrowser();
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const setup = await (await fetch(`${baseUrl}/api/v1/auth/setup`)).json();
-  if (setup.needsSetup) {
-    await page.goto(`${baseUrl}/setup`);
-    await page.fill('input[name=tenantName]', 'Acme Plumbing');
-    await page.fill('input[name=name]', OWNER.name);
-    await page.fill('input[name=email]', OWNER.email);
-    await page.fill('input[name=password]', OWNER.password);
-    await page.click('button[type=submit]');
-    await page.waitForURL(/\/inbox/);
-  }
-  await context.close();
+  await ensureOwner(browser, baseUrl);
 });
 
 afterAll(async () => {

@@ -6,11 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { apiCall, launchBrowser, screenshot, signIn } from './helpers';
+import { apiCall, ensureOwner, launchBrowser, OWNER, screenshot, signIn } from './helpers';
 
 const baseUrl = inject('baseUrl');
-// The same owner as the other files, so they run in either order on one server.
-const OWNER = { email: 'owner@example.com', password: 'correct horse battery', name: 'Olivia Owner' };
 const AGENT_PASSWORD = 'agent password 12';
 
 const SIZES = [
@@ -22,19 +20,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   browser = await launchBrowser();
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const setup = await (await fetch(`${baseUrl}/api/v1/auth/setup`)).json();
-  if (setup.needsSetup) {
-    await page.goto(`${baseUrl}/setup`);
-    await page.fill('input[name=tenantName]', 'Acme Plumbing');
-    await page.fill('input[name=name]', OWNER.name);
-    await page.fill('input[name=email]', OWNER.email);
-    await page.fill('input[name=password]', OWNER.password);
-    await page.click('button[type=submit]');
-    await page.waitForURL(/\/inbox/);
-  }
-  await context.close();
+  await ensureOwner(browser, baseUrl);
 });
 
 afterAll(async () => {

@@ -11,12 +11,10 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { apiCall, launchBrowser, screenshot, signIn } from './helpers';
+import { apiCall, ensureOwner, launchBrowser, OWNER, screenshot, signIn } from './helpers';
 
 const baseUrl = inject('baseUrl');
 const dataDir = inject('dataDir');
-// The same owner as the other files, so they run in either order on one server.
-const OWNER = { email: 'owner@example.com', password: 'correct horse battery', name: 'Olivia Owner' };
 const PNG = fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '../web/public/icon-192.png'));
 
 // Each size reads the thread in another time zone: day separators follow the viewer's clock.
@@ -53,19 +51,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   browser = await launchBrowser();
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const setup = await (await fetch(`${baseUrl}/api/v1/auth/setup`)).json();
-  if (setup.needsSetup) {
-    await page.goto(`${baseUrl}/setup`);
-    await page.fill('input[name=tenantName]', 'Acme Plumbing');
-    await page.fill('input[name=name]', OWNER.name);
-    await page.fill('input[name=email]', OWNER.email);
-    await page.fill('input[name=password]', OWNER.password);
-    await page.click('button[type=submit]');
-    await page.waitForURL(/\/inbox/);
-  }
-  await context.close();
+  await ensureOwner(browser, baseUrl);
 });
 
 afterAll(async () => {
