@@ -30,10 +30,31 @@ class EmptyInTransformer extends OperationNodeTransformer {
   }
 }
 
+/**
+ * Whether a query tree holds an empty value list anywhere. A plain walk that copies nothing: the
+ * transformer rebuilds every node of every query, which cost more than compiling the query, and
+ * almost no query needs it.
+ */
+function containsEmptyList(node: unknown): boolean {
+  if (node === null || typeof node !== 'object') return false;
+  if (Array.isArray(node)) return node.some((item) => item !== null && typeof item === 'object' && containsEmptyList(item));
+  const fields = node as { kind?: string; values?: unknown[] } & Record<string, unknown>;
+  if (fields.kind === 'PrimitiveValueListNode' || fields.kind === 'ValueListNode') {
+    if (fields.values!.length === 0) return true;
+  }
+  // A value is a parameter (it may be a large Buffer), never a part of the tree.
+  if (fields.kind === 'ValueNode' || fields.kind === 'PrimitiveValueListNode') return false;
+  for (const key in fields) {
+    const child = fields[key];
+    if (child !== null && typeof child === 'object' && containsEmptyList(child)) return true;
+  }
+  return false;
+}
+
 export class EmptyInPlugin implements KyselyPlugin {
   private readonly transformer = new EmptyInTransformer();
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    return this.transformer.transformNode(args.node);
+    return containsEmptyList(args.node) ? this.transformer.transformNode(args.node) : args.node;
   }
   async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
     return args.result;

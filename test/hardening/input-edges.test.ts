@@ -69,6 +69,20 @@ describe('malformed input at the edges', () => {
     expect(response.statusCode).toBeLessThan(500);
   });
 
+  it('runs "in" and "not in" over an empty list as false and true, nested too, on the database itself', async () => {
+    const db = t.ctx.db;
+    const all = (await db.selectFrom('numbers').select('id').execute()).length;
+    expect(all).toBeGreaterThan(0);
+    expect(await db.selectFrom('numbers').select('id').where('id', 'in', []).execute()).toEqual([]);
+    expect((await db.selectFrom('numbers').select('id').where('id', 'not in', []).execute()).length).toBe(all);
+    const nested = await db
+      .selectFrom('numbers')
+      .select('id')
+      .where((eb) => eb.or([eb('id', 'in', []), eb('id', 'in', eb.selectFrom('numbers as n').select('n.id').where('n.number', 'in', []))]))
+      .execute();
+    expect(nested).toEqual([]);
+  });
+
   it('refuses validly signed webhooks with wrong JSON types, storing nothing', async () => {
     const before = await count('messages');
     for (const payload of [{ to: [null] }, { text: 123 }, { from: { phone_number: 123 } }, { to: 'not-a-list' }, { media: [{ url: 5 }] }, { received_at: '+275760-09-13T00:00:00.000Z', id: { nested: true } }]) {
