@@ -301,6 +301,8 @@ describe('SMPP carrier (type smpp)', () => {
     const refusedBefore = smsc.refusedBinds;
     const wrong = await api('POST', '/provider-accounts', { type: 'smpp', name: 'wrong password', credentials: credentials(smsc.port, { password: 'nope' }) });
     expect(wrong.statusCode).toBe(201);
+    // Not bound yet, but a session account from the start: the dashboard shows no webhook URLs for it.
+    expect(wrong.json().session).toMatchObject({ state: 'binding', lastError: null });
     const id = wrong.json().id as string;
     const state = await eventually(async () => {
       const s = await host().state(id);
