@@ -1,7 +1,8 @@
 /**
  * SMPP end to end against the local SMSC emulator (smpp.emulator.ts, the `smpp` package's server):
  * bind state, sends with receipts, long UCS-2, MO single and concatenated, duplicates, bad PDUs,
- * wrong password, throttling and refusals, a link dropped in the middle of a full window.
+ * wrong password, throttling and refusals, a link dropped in the middle of a full window, the cap on
+ * resending a submit whose response was lost with the link.
  */
 import { sql } from 'kysely';
 import smpp from 'smpp';
@@ -9,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrap } from '../../src/bootstrap.js';
 import { startSmscEmulator, type SmscEmulator } from '../../src/providers/smpp/smpp.emulator.js';
 import type { SmppHost } from '../../src/providers/smpp/smpp.host.js';
+import { MAX_RESENDS_AFTER_DROP } from '../../src/providers/smpp/smpp.link.js';
 import { createAccountAndNumber, createTestApp, createTestTenant, eventually, type Tenant, type TestApp } from '../helper.js';
 
 const NUMBER = '+15550100200';
@@ -268,10 +270,39 @@ describe('SMPP carrier (type smpp)', () => {
     expect(accepted.sort()).toEqual(Array.from({ length: 15 }, (_, i) => `window ${i}`).sort());
   });
 
+  it(`resends a submit the SMSC took but never answered at most ${MAX_RESENDS_AFTER_DROP} times across dropped links, then leaves its outcome unknown`, async () => {
+    smsc.swallowResponses = true;
+    try {
+      const copies = () => smsc.submits.filter((s) => s.text === 'answer lost').length;
+      const id = await send('answer lost');
+      // Each copy reaches the SMSC, which keeps it; its submit_sm_resp never comes and the link dies.
+      for (let written = 1; written <= MAX_RESENDS_AFTER_DROP + 1; written += 1) {
+        await eventually(async () => copies() === written, 8000);
+        smsc.dropLinks();
+      }
+      const row = await eventually(async () => {
+        const m = await harness.ctx.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+        return m.error_code === 'outcome_unknown' ? m : null;
+      }, 8000);
+      expect(row.status).toBe('sending');
+      expect(row.error_message).toContain(`the link dropped ${MAX_RESENDS_AFTER_DROP + 1} times before the SMSC answered`);
+      // Rebound after the last drop, and still not written again: neither by the link nor by the job.
+      const binds = smsc.binds;
+      await eventually(async () => smsc.binds > binds, 8000);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(copies()).toBe(MAX_RESENDS_AFTER_DROP + 1);
+      expect((await message(id)).status).toBe('sending');
+    } finally {
+      smsc.swallowResponses = false;
+    }
+  });
+
   it('shows a wrong password as the account error and retries with backoff, not in a loop', async () => {
     const refusedBefore = smsc.refusedBinds;
     const wrong = await api('POST', '/provider-accounts', { type: 'smpp', name: 'wrong password', credentials: credentials(smsc.port, { password: 'nope' }) });
     expect(wrong.statusCode).toBe(201);
+    // Not bound yet, but a session account from the start: the dashboard shows no webhook URLs for it.
+    expect(wrong.json().session).toMatchObject({ state: 'binding', lastError: null });
     const id = wrong.json().id as string;
     const state = await eventually(async () => {
       const s = await host().state(id);

@@ -2,8 +2,8 @@
  * A local SMSC for tests and the benchmark, built on the `smpp` package's server side: answers
  * binds (checking system_id/password), enquire_link and unbind; accepts submit_sm with hex message
  * ids and sends delivery receipts (TLVs or the `id:… stat:…` text, ids hex or decimal); can refuse
- * with any command_status, throttle, hold responses, drop the link, push MO (single or
- * concatenated, GSM-7 or UCS-2, UDH or SAR) and raw bytes (bad PDUs).
+ * with any command_status, throttle, hold responses, accept without answering, drop the link, push
+ * MO (single or concatenated, GSM-7 or UCS-2, UDH or SAR) and raw bytes (bad PDUs).
  */
 import type { AddressInfo } from 'node:net';
 import smpp, { type PDU } from 'smpp';
@@ -71,6 +71,8 @@ export class SmscEmulator {
   /** While true, submit_sm gets no response (the window fills up); they are counted, not kept. */
   holdResponses = false;
   heldSubmits = 0;
+  /** While true, submit_sm is accepted (kept in `submits`, given an id) but its response is never written and no receipt follows. */
+  swallowResponses = false;
   /** Largest number of submit_sm seen without a response at once (the client's window). */
   maxOutstanding = 0;
   private outstanding = 0;
@@ -205,6 +207,7 @@ export class SmscEmulator {
     const text = typeof field?.message === 'string' ? field.message : '';
     const raw = rawMessage((session as unknown as { lastBody: Buffer }).lastBody);
     this.submits.push({ messageId, systemId: loginOf(session) ?? '', source: pdu.source_addr, sourceTon: pdu.source_addr_ton, destination: pdu.destination_addr, dataCoding: pdu.data_coding, esmClass: pdu.esm_class, text, udh: field?.udh ?? null, ...raw, at: Date.now() });
+    if (this.swallowResponses) return;
     session.send(pdu.response({ message_id: messageId }));
     if (this.options.receiptDelayMs !== null && pdu.registered_delivery & 0x01) {
       setTimeout(() => void this.sendReceipt(messageId).catch(() => undefined), this.options.receiptDelayMs);

@@ -56,7 +56,13 @@ export async function providerAccountRoutes(app: FastifyInstance, { ctx }: { ctx
     // Session-based types (SMPP): bound / binding / disconnected with the last error; null otherwise.
     session,
   });
-  const withSession = async (account: ProviderAccountTable) => serialize(account, (await ctx.sessions.host(account.type)?.state(account.id)) ?? null);
+  const withSession = async (account: ProviderAccountTable) => {
+    const host = ctx.sessions.host(account.type);
+    if (!host) return serialize(account);
+    // No node has taken the account yet (just created or changed): binding, not "no session", so
+    // the dashboard never offers webhook URLs for a carrier that refuses webhooks.
+    return serialize(account, (await host.state(account.id)) ?? { state: 'binding', lastError: null, since: account.updated_at, node: null });
+  };
 
   app.get('/provider-types', { schema: { tags: ['providers'] } }, async () => ({
     items: [...PROVIDERS.values()].map(({ manifest }) => ({
@@ -82,7 +88,7 @@ export async function providerAccountRoutes(app: FastifyInstance, { ctx }: { ctx
   app.post<{ Body: Static<typeof CreateAccount> }>('/provider-accounts', { schema: { tags: ['providers'], body: CreateAccount } }, async (request, reply) => {
     requireAdmin(request);
     if (request.body.baseUrl) await assertBaseUrlAllowed(ctx, request.body.baseUrl);
-    return reply.status(201).send(serialize(await ctx.accounts.create(request.auth.tenantId, request.body)));
+    return reply.status(201).send(await withSession(await ctx.accounts.create(request.auth.tenantId, request.body)));
   });
 
   app.get<{ Params: { id: string } }>('/provider-accounts/:id', { schema: { tags: ['providers'] } }, async (request) => {
