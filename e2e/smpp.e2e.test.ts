@@ -8,11 +8,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startSmscEmulator, type SmscEmulator } from '../src/providers/smpp/smpp.emulator';
-import { apiCall, launchBrowser, screenshot, signIn } from './helpers';
+import { apiCall, launchBrowser, OWNER, screenshot, signIn, signInOwner } from './helpers';
 
 const baseUrl = inject('baseUrl');
 // The same owner as dashboard.e2e.test.ts, so the files run in either order on one server.
-const OWNER = { email: 'owner@example.com', password: 'correct horse battery', name: 'Olivia Owner' };
 // SMPP 3.4 limits: system_id ≤ 15 characters, password ≤ 8.
 const LOGIN = { systemId: 'e2e-esme', password: 'e2e-pw1' };
 const ACCOUNT_NAME = 'SMPP carrier';
@@ -39,18 +38,7 @@ beforeAll(async () => {
   context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
   page = await context.newPage();
   page.on('pageerror', (error) => pageErrors.push(error.message));
-  const setup = await (await fetch(`${baseUrl}/api/v1/auth/setup`)).json();
-  if (setup.needsSetup) {
-    await page.goto(`${baseUrl}/setup`);
-    await page.fill('input[name=tenantName]', 'Acme Plumbing');
-    await page.fill('input[name=name]', OWNER.name);
-    await page.fill('input[name=email]', OWNER.email);
-    await page.fill('input[name=password]', OWNER.password);
-    await page.click('button[type=submit]');
-    await page.waitForURL(/\/inbox/);
-  } else {
-    await signIn(page, baseUrl, OWNER.email, OWNER.password);
-  }
+  await signInOwner(page, baseUrl);
 });
 
 afterAll(async () => {
