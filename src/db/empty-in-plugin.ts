@@ -35,6 +35,10 @@ class EmptyInTransformer extends OperationNodeTransformer {
  * transformer rebuilds every node of every query, which cost more than compiling the query, and
  * almost no query needs it.
  */
+// Kinds that hold no list below them: most of a tree (names, references, values) ends in one.
+// A value is a parameter (it may be a large Buffer), never a part of the tree.
+const LEAVES = new Set(['ValueNode', 'PrimitiveValueListNode', 'IdentifierNode', 'ColumnNode', 'TableNode', 'SchemableIdentifierNode', 'ReferenceNode', 'OperatorNode', 'DefaultInsertValueNode', 'LimitNode', 'OffsetNode']);
+
 function containsEmptyList(node: unknown): boolean {
   if (node === null || typeof node !== 'object') return false;
   if (Array.isArray(node)) return node.some((item) => item !== null && typeof item === 'object' && containsEmptyList(item));
@@ -42,8 +46,7 @@ function containsEmptyList(node: unknown): boolean {
   if (fields.kind === 'PrimitiveValueListNode' || fields.kind === 'ValueListNode') {
     if (fields.values!.length === 0) return true;
   }
-  // A value is a parameter (it may be a large Buffer), never a part of the tree.
-  if (fields.kind === 'ValueNode' || fields.kind === 'PrimitiveValueListNode') return false;
+  if (fields.kind !== undefined && LEAVES.has(fields.kind)) return false;
   for (const key in fields) {
     const child = fields[key];
     if (child !== null && typeof child === 'object' && containsEmptyList(child)) return true;
