@@ -248,6 +248,11 @@ export class JobQueue {
     return this.definitions.get(name)?.concurrency ?? DEFAULT_CONCURRENCY;
   }
 
+  /** The most jobs of one type a single tenant runs at once on this node: half the type's budget. */
+  private tenantCap(name: string): number {
+    return Math.max(1, Math.ceil(this.budget(name) / 2));
+  }
+
   private runningCount(name: string, tenant?: string): number {
     const byTenant = this.running.get(name);
     if (!byTenant) return 0;
@@ -272,8 +277,9 @@ export class JobQueue {
         const left = (byTenant.get(tenant) ?? 1) - 1;
         if (left > 0) byTenant.set(tenant, left);
         else byTenant.delete(tenant);
-        // A type that was at its budget has room again: claim soon rather than at the next poll.
-        if (this.saturated || this.runningCount(job.name) + 1 >= this.budget(job.name)) this.wake();
+        // A type, or this tenant's share of it, that was full has room again: claim soon rather
+        // than at the next poll (a single busy tenant otherwise ran one share per poll interval).
+        if (this.saturated || this.runningCount(job.name) + 1 >= this.budget(job.name) || left + 1 >= this.tenantCap(job.name)) this.wake();
       });
   }
 
@@ -287,7 +293,7 @@ export class JobQueue {
       const budget = this.budget(name);
       const room = budget - this.runningCount(name);
       if (room <= 0) continue;
-      const tenantCap = Math.max(1, Math.ceil(budget / 2));
+      const tenantCap = this.tenantCap(name);
       const busyTenants = [...(this.running.get(name)?.entries() ?? [])].filter(([tenant, count]) => tenant !== '' && count >= tenantCap).map(([tenant]) => tenant);
       rooms.push({ name, room, tenantCap, busyTenants });
     }

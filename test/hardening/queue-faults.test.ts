@@ -95,6 +95,27 @@ describe('queue under faults', () => {
     expect(ranFor.filter((t) => t === 'tn_busy')).toHaveLength(2);
   });
 
+  it('refills a tenant’s share as soon as one of its jobs ends, not at the next poll', async () => {
+    let done = 0;
+    // A poll interval far longer than the whole run: only the end of a job can trigger the next claim.
+    const q = queue({ pollMs: 60_000 });
+    q.register({
+      name: 'share.refill',
+      maxAttempts: 1,
+      concurrency: 4,
+      handle: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        done += 1;
+      },
+    });
+    await harness.ctx.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < 40; i += 1) await q.enqueue(trx, 'share.refill', { i }, { tenantId: 'tn_alone' });
+    });
+    q.start();
+    // 40 jobs two at a time (half of 4); one share per poll would take 20 polls of a minute.
+    await eventually(async () => done === 40, 5000);
+  });
+
   it('on stop, releases jobs still running after the grace period', async () => {
     const q = queue({ leaseMs: 10 * 60_000 });
     q.register({ name: 'stuck', maxAttempts: 3, handle: hang });
