@@ -15,10 +15,11 @@ const baseUrl = inject('baseUrl');
 // SMPP 3.4 limits: system_id ≤ 15 characters, password ≤ 8.
 const LOGIN = { systemId: 'e2e-esme', password: 'e2e-pw1' };
 const ACCOUNT_NAME = 'SMPP carrier';
-const OUR_NUMBER = '+15550400001';
-const OUR_LABEL = '+1 555 040 0001';
-const CUSTOMER = '+15550404000';
-const MO_SENDER = '+15550405000';
+// Numbers no other file on the shared server uses (inbox.e2e's lines are +1555{0,1}4000xx).
+const OUR_NUMBER = '+15553300001';
+const OUR_LABEL = '+1 555 330 0001';
+const CUSTOMER = '+15553304000';
+const MO_SENDER = '+15553305000';
 const GSM_TEXT = 'Your SMPP line works {ok} @ 9';
 const UCS_TEXT = 'Dzień dobry, Łukasz! Привет 👋';
 const LONG_TEXT = 'Long SMPP message: ' + 'the plumber is on the way and arrives between nine and ten, please leave the side gate open. '.repeat(2).trim();
