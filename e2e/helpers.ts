@@ -63,3 +63,14 @@ export async function ensureOwner(browser: Browser, baseUrl: string): Promise<vo
     await context.close();
   }
 }
+
+/** Polls until `check` gives a value (expect.poll only runs inside a test, not in beforeAll). */
+export async function until<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { apiCall, ensureOwner, launchBrowser, OWNER, screenshot, signIn } from './helpers';
+import { apiCall, ensureOwner, launchBrowser, OWNER, screenshot, signIn, until } from './helpers';
 
 const baseUrl = inject('baseUrl');
 
@@ -27,16 +27,6 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** Polls until `check` gives a value (expect.poll only runs inside a test, not in beforeAll). */
-async function until<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** The element's box lies entirely inside the viewport. */
 async function expectOnScreen(page: Page, locator: Locator) {

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { apiCall, ensureOwner, launchBrowser, OWNER, screenshot, signIn } from './helpers';
+import { apiCall, ensureOwner, launchBrowser, OWNER, screenshot, signIn, until } from './helpers';
 
 const baseUrl = inject('baseUrl');
 const WIDTH = 360;
@@ -25,16 +25,6 @@ let conversationId = '';
 
 const api = <T = any>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, data?: unknown) => apiCall<T>(context, baseUrl, method, url, data);
 
-/** Polls until `check` gives a value (expect.poll only runs inside a test, not in beforeAll). */
-async function until<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** The element's box lies entirely inside the viewport as it is now (no scrolling first). */
 async function expectOnScreen(locator: Locator, what: string) {

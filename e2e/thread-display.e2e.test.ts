@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { apiCall, ensureOwner, launchBrowser, OWNER, screenshot, signIn } from './helpers';
+import { apiCall, ensureOwner, launchBrowser, OWNER, screenshot, signIn, until } from './helpers';
 
 const baseUrl = inject('baseUrl');
 const dataDir = inject('dataDir');
@@ -36,16 +36,6 @@ function expectedDayLabel(iso: string, timeZone: string, now = new Date()): stri
   return new Date(iso).toLocaleDateString('en-US', { timeZone, weekday: 'short', day: 'numeric', month: 'long', ...(sameYear ? {} : { year: 'numeric' }) });
 }
 
-/** Polls until `check` returns something truthy (expect.poll only runs inside a test, not in beforeAll). */
-async function until<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 let browser: Browser;
 
