@@ -30,15 +30,15 @@ class EmptyInTransformer extends OperationNodeTransformer {
   }
 }
 
+// Kinds that hold no list below them: most of a tree (names, references, values) ends in one.
+// A value is a parameter (it may be a large Buffer), never a part of the tree.
+const LEAVES = new Set(['ValueNode', 'PrimitiveValueListNode', 'IdentifierNode', 'ColumnNode', 'TableNode', 'SchemableIdentifierNode', 'ReferenceNode', 'OperatorNode', 'DefaultInsertValueNode', 'LimitNode', 'OffsetNode']);
+
 /**
  * Whether a query tree holds an empty value list anywhere. A plain walk that copies nothing: the
  * transformer rebuilds every node of every query, which cost more than compiling the query, and
  * almost no query needs it.
  */
-// Kinds that hold no list below them: most of a tree (names, references, values) ends in one.
-// A value is a parameter (it may be a large Buffer), never a part of the tree.
-const LEAVES = new Set(['ValueNode', 'PrimitiveValueListNode', 'IdentifierNode', 'ColumnNode', 'TableNode', 'SchemableIdentifierNode', 'ReferenceNode', 'OperatorNode', 'DefaultInsertValueNode', 'LimitNode', 'OffsetNode']);
-
 function containsEmptyList(node: unknown): boolean {
   if (node === null || typeof node !== 'object') return false;
   if (Array.isArray(node)) return node.some((item) => item !== null && typeof item === 'object' && containsEmptyList(item));

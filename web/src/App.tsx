@@ -39,13 +39,13 @@ export function App() {
   return <Shell />;
 }
 
-function AdminOnly({ children }: { children: ReactNode }) {
-  const { isAdmin } = useAuth();
-  if (!isAdmin) {
+/** Shows a page only to the roles its API answers, so nobody is shown a page that only fails. */
+function Restricted({ allowed, refusal, testId, children }: { allowed: boolean; refusal: string; testId: string; children: ReactNode }) {
+  if (!allowed) {
     return (
       <div className="page">
-        <div className="notice error" role="alert" data-testid="admin-refused">
-          Only owners and admins can open the admin pages. Ask an admin if you need a change.
+        <div className="notice error" role="alert" data-testid={testId}>
+          {refusal}
         </div>
       </div>
     );
@@ -53,19 +53,23 @@ function AdminOnly({ children }: { children: ReactNode }) {
   return <>{children}</>;
 }
 
-/** Pages whose API answers owners only (the audit log), so admins are not shown a page that only fails. */
+function AdminOnly({ children }: { children: ReactNode }) {
+  const { isAdmin } = useAuth();
+  return (
+    <Restricted allowed={isAdmin} refusal="Only owners and admins can open the admin pages. Ask an admin if you need a change." testId="admin-refused">
+      {children}
+    </Restricted>
+  );
+}
+
+/** The audit log's API answers owners only. */
 function OwnerOnly({ children }: { children: ReactNode }) {
   const { isOwner } = useAuth();
-  if (!isOwner) {
-    return (
-      <div className="page">
-        <div className="notice error" role="alert" data-testid="owner-refused">
-          Only owners can open this page. Ask an owner if you need it.
-        </div>
-      </div>
-    );
-  }
-  return <>{children}</>;
+  return (
+    <Restricted allowed={isOwner} refusal="Only owners can open this page. Ask an owner if you need it." testId="owner-refused">
+      {children}
+    </Restricted>
+  );
 }
 
 function Shell() {

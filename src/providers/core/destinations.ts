@@ -1,4 +1,5 @@
 /** The recipients a carrier can text (ProviderCapabilities.destinations), checked before a send is queued. */
+import { isNanpNumber } from './nanp.js';
 import type { DestinationScope } from './types.js';
 
 interface Scope {
@@ -8,8 +9,7 @@ interface Scope {
 }
 
 const SCOPES: Record<DestinationScope, Scope> = {
-  // The same test as the NANP-only adapters' own (core/nanp.ts and their nanpDigits).
-  nanp: { carries: (e164) => /^\+1\d{10}$/.test(e164), words: 'US and Canada: +1 and 10 digits' },
+  nanp: { carries: isNanpNumber, words: 'US and Canada: +1 and 10 digits' },
 };
 
 /** Whether a carrier limited to `scope` (absent: none) can text `e164`. */
