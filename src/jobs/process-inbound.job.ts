@@ -6,6 +6,7 @@ import type { AppContext } from '../context.js';
 import type { MessageTable } from '../db/schema.js';
 import { PROCESS_INBOUND_JOB, announceInbound, type ProcessInboundPayload } from '../services/ingest-inbound.js';
 import { ProviderError } from '../providers/core/errors.js';
+import { messageById } from '../services/message-rows.js';
 import type { JobDefinition } from './queue.js';
 
 export type InboundHandler = (ctx: AppContext, message: MessageTable) => Promise<void>;
@@ -22,7 +23,7 @@ export function processInboundJob(ctx: AppContext): JobDefinition<ProcessInbound
     maxAttempts: 6,
     concurrency: 16,
     async handle({ messageId, liveAnnounced }, { attempt, maxAttempts, log }) {
-      const message = await ctx.db.selectFrom('messages').selectAll().where('id', '=', messageId).executeTakeFirst();
+      const message = await messageById(ctx.db, messageId);
       if (!message) return;
       await downloadPendingMedia(ctx, message, attempt >= maxAttempts, log);
       announceInbound(ctx, message, liveAnnounced ? 'sinks' : undefined);

@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Database } from '../db/schema.js';
 import { now, type Db, type Dialect } from '../db/client.js';
+import { prepared } from '../db/prepared.js';
 import { newId } from '../lib/ids.js';
 
 export interface JobContext {
@@ -59,6 +60,29 @@ export function backoffMs(attempt: number, baseMs = 1000): number {
 
 type Executor = Db | Transaction<Database>;
 
+const insertJob = prepared<{ name: string; payload: string; runAt: string; maxAttempts: number; createdAt: string; tenantId: string | null }>()((db, p) =>
+  db
+    .insertInto('jobs')
+    .values({ name: p.name, payload: p.payload, run_at: p.runAt, attempts: 0, max_attempts: p.maxAttempts, locked_by: null, locked_until: null, last_error: null, dead: 0, created_at: p.createdAt, tenant_id: p.tenantId })
+    .returning('id'),
+);
+
+/** A job this node enqueued to run now: claimed by its id, without scanning the table. */
+interface Hint {
+  name: string;
+  tenant: string;
+  /** When a claim by this id first found nothing claimable. */
+  missingSince?: number;
+}
+
+/**
+ * How long a hint whose job was not there is tried again. On PostgreSQL a claim can run before
+ * the job's transaction commits (another transaction's wake came first); a rolled-back job or one
+ * another node took never appears. Anything dropped is still found by the table scan.
+ */
+const HINT_TTL_MS = 2_000;
+const MAX_HINTS = 4_096;
+
 interface ClaimedJob {
   id: number;
   name: string;
@@ -100,6 +124,11 @@ export class JobQueue {
   /** Running jobs by type and tenant, for the per-type budgets and the per-tenant share. */
   private readonly running = new Map<string, Map<string, number>>();
   private readonly runningIds = new Set<number>();
+  /** Jobs enqueued here that are due now, oldest first (see claimHinted). */
+  private readonly hints = new Map<number, Hint>();
+  /** When the table was last scanned for due jobs, and whether that scan filled its batch. */
+  private lastTableClaim = 0;
+  private tableBacklog = false;
 
   constructor(
     private readonly db: Db,
@@ -122,22 +151,13 @@ export class JobQueue {
   /** Adds a job inside the caller's transaction; call wake() after the commit. */
   async enqueue(executor: Executor, name: string, payload: unknown, options: { runAt?: string; maxAttempts?: number; tenantId?: string | null } = {}): Promise<void> {
     const definition = this.definitions.get(name);
-    await executor
-      .insertInto('jobs')
-      .values({
-        name,
-        payload: JSON.stringify(payload),
-        run_at: options.runAt ?? now(),
-        attempts: 0,
-        max_attempts: options.maxAttempts ?? definition?.maxAttempts ?? 8,
-        locked_by: null,
-        locked_until: null,
-        last_error: null,
-        dead: 0,
-        created_at: now(),
-        tenant_id: options.tenantId ?? null,
-      })
-      .execute();
+    const at = now();
+    const runAt = options.runAt ?? at;
+    const row = await insertJob.first(executor, { name, payload: JSON.stringify(payload), runAt, maxAttempts: options.maxAttempts ?? definition?.maxAttempts ?? 8, createdAt: at, tenantId: options.tenantId ?? null });
+    if (row && runAt <= at && definition) {
+      if (this.hints.size >= MAX_HINTS) this.tableBacklog = true;
+      else this.hints.set(Number(row.id), { name, tenant: options.tenantId ?? '' });
+    }
   }
 
   /**
@@ -220,9 +240,25 @@ export class JobQueue {
       if (room > 0) {
         try {
           const limit = Math.min(this.batchSize, room);
-          const jobs = await this.claim(limit);
-          this.saturated = jobs.length === limit;
-          for (const job of jobs) this.startJob(job);
+          let claimed = 0;
+          if (this.hints.size > 0) {
+            const hinted = await this.claimHinted(limit);
+            for (const job of hinted) this.startJob(job);
+            claimed += hinted.length;
+          }
+          // The table scan finds what no hint names: retries, scheduled jobs, other nodes' and
+          // earlier runs' jobs. It runs at the poll cadence, or back to back while it finds a backlog.
+          if (claimed < limit && (this.tableBacklog || Date.now() - this.lastTableClaim >= this.pollMs)) {
+            const scanned = await this.claim(limit - claimed);
+            this.lastTableClaim = Date.now();
+            this.tableBacklog = scanned.length === limit - claimed;
+            for (const job of scanned) {
+              this.hints.delete(job.id);
+              this.startJob(job);
+            }
+            claimed += scanned.length;
+          }
+          this.saturated = claimed === limit;
         } catch (error) {
           this.log.error({ err: error }, 'job claim failed');
         }
@@ -320,6 +356,47 @@ export class JobQueue {
       where id in (select id from per_type where type_rank <= ${caseOf((r) => r.room)} order by tenant_rank, run_at, id limit ${sql.lit(limit)})
       returning id, name, payload, attempts, max_attempts, tenant_id`.execute(this.db);
     return result.rows;
+  }
+
+  /**
+   * Claims hinted jobs by id within each type's free budget and each tenant's share. A hint
+   * whose job is not there (yet) stays for HINT_TTL_MS.
+   */
+  private async claimHinted(limit: number): Promise<ClaimedJob[]> {
+    const picked: number[] = [];
+    const pickedOfType = new Map<string, number>();
+    const pickedOfTenant = new Map<string, number>();
+    for (const [id, hint] of this.hints) {
+      if (picked.length >= limit) break;
+      const ofType = pickedOfType.get(hint.name) ?? 0;
+      if (this.runningCount(hint.name) + ofType >= this.budget(hint.name)) continue;
+      const tenantKey = `${hint.name}|${hint.tenant}`;
+      const ofTenant = pickedOfTenant.get(tenantKey) ?? 0;
+      if (hint.tenant !== '' && this.runningCount(hint.name, hint.tenant) + ofTenant >= this.tenantCap(hint.name)) continue;
+      pickedOfType.set(hint.name, ofType + 1);
+      pickedOfTenant.set(tenantKey, ofTenant + 1);
+      picked.push(id);
+    }
+    if (picked.length === 0) return [];
+    const at = now();
+    const rows = await this.db
+      .updateTable('jobs')
+      .set({ locked_by: this.workerId, locked_until: new Date(Date.now() + this.leaseMs).toISOString(), attempts: sql`attempts + 1` })
+      .where('id', 'in', picked)
+      .where('dead', '=', 0)
+      .where('run_at', '<=', at)
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', at)]))
+      .returning(['id', 'name', 'payload', 'attempts', 'max_attempts', 'tenant_id'])
+      .execute();
+    for (const row of rows) this.hints.delete(row.id);
+    const checkedAt = Date.now();
+    for (const id of picked) {
+      const hint = this.hints.get(id);
+      if (!hint) continue;
+      hint.missingSince ??= checkedAt;
+      if (checkedAt - hint.missingSince > HINT_TTL_MS) this.hints.delete(id);
+    }
+    return rows;
   }
 
   private async execute(job: ClaimedJob): Promise<void> {

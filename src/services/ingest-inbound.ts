@@ -14,6 +14,7 @@ import { toE164 } from '../lib/phone.js';
 import { countSegments } from '../lib/segments.js';
 import type { InboundMessage, ParsedWebhook, StatusUpdate } from '../providers/core/types.js';
 import { findOrCreateConversation, remoteKey, touchConversation } from './conversations.js';
+import { insertInboundMessage } from './message-rows.js';
 import { applyStatus, lockProviderMessage, recordStatus } from './message-status.js';
 import { recordCarrierOptOut } from './routing/opt-outs.js';
 import { holdInboundPart } from './inbound-parts.js';
@@ -200,13 +201,7 @@ export async function insertInbound(
     created_by: null,
     media_count: inbound.media.length,
   };
-  const inserted = await trx
-    .insertInto('messages')
-    .values(row)
-    .onConflict((oc) => oc.columns(['provider_account_id', 'provider_message_id']).doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  if (!inserted) return null;
+  if (!(await insertInboundMessage(trx, row))) return null;
   await touchConversation(trx, conversationId, id, at, true);
   await recordStatus(trx, { id, tenant_id: account.tenant_id }, 'received', at);
   for (const media of inbound.media) {

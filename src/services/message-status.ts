@@ -2,6 +2,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database, MessageTable } from '../db/schema.js';
 import { now, type Db } from '../db/client.js';
+import { prepared } from '../db/prepared.js';
 import { STATUS_RANK, type MessageStatus } from '../providers/core/types.js';
 
 type Executor = Db | Transaction<Database>;
@@ -18,8 +19,12 @@ export function isForward(current: string, next: string): boolean {
   return (STATUS_RANK[next] ?? -1) > (STATUS_RANK[current] ?? -1);
 }
 
+const insertStatus = prepared<{ tenantId: string; messageId: string; status: string; at: string; detail: string | null }>()((db, p) =>
+  db.insertInto('message_status').values({ tenant_id: p.tenantId, message_id: p.messageId, status: p.status, at: p.at, detail: p.detail }),
+);
+
 export async function recordStatus(trx: Executor, message: { id: string; tenant_id: string }, status: string, at: string, detail: string | null = null): Promise<void> {
-  await trx.insertInto('message_status').values({ tenant_id: message.tenant_id, message_id: message.id, status, at, detail }).execute();
+  await insertStatus.execute(trx, { tenantId: message.tenant_id, messageId: message.id, status, at, detail });
 }
 
 /** Applies the change when it moves forward; returns false (and changes nothing) otherwise. */

@@ -14,6 +14,7 @@ import { countSegments } from '../lib/segments.js';
 import { carriesDestination, destinationWords } from '../providers/core/destinations.js';
 import type { DestinationScope } from '../providers/core/types.js';
 import { findOrCreateConversation, touchConversation } from './conversations.js';
+import { insertMessage } from './message-rows.js';
 import { recordStatus } from './message-status.js';
 import { acceptInternalMessage, isExtension } from './routing/internal-message.js';
 import { tenantDefaultCountry } from './tenant-settings.js';
@@ -137,7 +138,7 @@ export async function acceptMessage(ctx: AppContext, input: SendInput): Promise<
   try {
     await ctx.writes.run(async (trx) => {
       row.conversation_id = await findOrCreateConversation(trx, { tenantId: input.tenantId, numberId: number.id, ourNumber: number.number, remotes: recipients });
-      await trx.insertInto('messages').values(row).execute();
+      await insertMessage(trx, row);
       await input.afterInsert?.(trx, row);
       await touchConversation(trx, row.conversation_id, id, at, false);
       await recordStatus(trx, row, 'queued', at, sendAt ? `scheduled for ${sendAt}` : null);
