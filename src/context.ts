@@ -13,6 +13,9 @@ import { WriteBatcher } from './db/write-batcher.js';
 import { JobQueue, type QueueOptions } from './jobs/queue.js';
 import { EventBus } from './services/events.js';
 import { NodeCache } from './services/node-cache.js';
+import { loadReceivingNumber, type ReceivingNumber } from './services/receiving-numbers.js';
+import { prepared } from './db/prepared.js';
+import { tenantHasPushSubscription } from './services/push.js';
 import { loadSubscribedEndpoints, type SubscribedEndpoint } from './services/automation/event-webhooks.js';
 import { MediaStore } from './services/media-store.js';
 import { ProviderAccounts } from './services/provider-accounts.js';
@@ -39,6 +42,12 @@ export interface AppContext {
   net: NetGuard;
   /** A tenant's enabled event webhooks, read for every event (call `changed(tenantId)` after writing one). */
   eventWebhookEndpoints: NodeCache<SubscribedEndpoint[]>;
+  /** `accountId\nE.164` → the number receiving on that account; call `changed(key)` when a number moves or goes. */
+  receivingNumbers: NodeCache<ReceivingNumber | undefined>;
+  /** Whether a tenant has an enabled workflow; call `changed(tenantId)` after creating, enabling or deleting one. */
+  hasEnabledWorkflows: NodeCache<boolean>;
+  /** Whether a tenant has a push subscription; call `changed(tenantId)` after adding one. */
+  hasPushSubscriptions: NodeCache<boolean>;
   /** Set by the HTTP app so the sandbox carrier can post its webhooks in-process. */
   loopback: AdapterDeps['loopback'];
   close(): Promise<void>;
@@ -75,6 +84,8 @@ async function assertSameSecretKey(db: Db, secretKey: string): Promise<void> {
     throw new ConfigError('SECRET_KEY', `differs from the key this database was set up with (fingerprint ${stored.value.slice(0, 8)}…, this node ${fingerprint.slice(0, 8)}…); give every node the same SECRET_KEY`);
   }
 }
+
+const anyEnabledWorkflow = prepared<{ tenantId: string }>()((db, p) => db.selectFrom('workflows').select('id').where('tenant_id', '=', p.tenantId).where('enabled', '=', 1).limit(1));
 
 export interface ContextOptions {
   logger?: Logger;
@@ -113,6 +124,10 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     net,
     fetch: options.fetch ?? net.fetch,
     eventWebhookEndpoints: new NodeCache('event_webhooks', events, (tenantId) => loadSubscribedEndpoints(store.db, tenantId)),
+    // Only numbers that exist are kept: keys come from carrier input, and a new number needs no invalidation.
+    receivingNumbers: new NodeCache('receiving_numbers', events, (key) => loadReceivingNumber(store.db, key), { keep: (number) => number !== undefined }),
+    hasEnabledWorkflows: new NodeCache('enabled_workflows', events, async (tenantId) => (await anyEnabledWorkflow.first(store.db, { tenantId })) !== undefined),
+    hasPushSubscriptions: new NodeCache('push_subscriptions', events, (tenantId) => tenantHasPushSubscription(store.db, tenantId)),
     loopback: async () => {
       throw new Error('the HTTP app is not running, so the sandbox carrier cannot call back');
     },
@@ -125,7 +140,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     loopback: (p, body, headers) => context.loopback(p, body, headers),
     sessions: (type) => context.sessions.host(type),
   };
-  context.accounts = new ProviderAccounts(store.db, secrets, config.publicUrl, deps, log);
+  context.accounts = new ProviderAccounts(store.db, secrets, config.publicUrl, deps, log, events);
   context.sessions = new SessionTransports(context);
   context.close = async () => {
     await context.sessions.stop();

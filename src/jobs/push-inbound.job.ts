@@ -32,8 +32,7 @@ export function registerPushJobs(ctx: AppContext): void {
   hookRegistered = true;
   onInboundMessage(async (hookCtx, message) => {
     try {
-      const any = await pushDb(hookCtx.db).selectFrom('push_subscriptions').select('id').where('tenant_id', '=', message.tenant_id).limit(1).executeTakeFirst();
-      if (!any) return;
+      if (!(await hookCtx.hasPushSubscriptions.get(message.tenant_id))) return;
       await hookCtx.queue.enqueue(hookCtx.db, PUSH_INBOUND_JOB, { messageId: message.id }, { tenantId: message.tenant_id });
       hookCtx.queue.wake();
     } catch (error) {

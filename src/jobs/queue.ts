@@ -251,7 +251,8 @@ export class JobQueue {
           if (claimed < limit && (this.tableBacklog || Date.now() - this.lastTableClaim >= this.pollMs)) {
             const scanned = await this.claim(limit - claimed);
             this.lastTableClaim = Date.now();
-            this.tableBacklog = scanned.length === limit - claimed;
+            // A full batch of jobs no hint named means more may wait in the table: scan again at once.
+            this.tableBacklog = scanned.length === limit - claimed && scanned.some((job) => !this.hints.has(job.id));
             for (const job of scanned) {
               this.hints.delete(job.id);
               this.startJob(job);
@@ -383,7 +384,8 @@ export class JobQueue {
       .updateTable('jobs')
       .set({ locked_by: this.workerId, locked_until: new Date(Date.now() + this.leaseMs).toISOString(), attempts: sql`attempts + 1` })
       .where('id', 'in', picked)
-      .where('dead', '=', 0)
+      // `dead + 0`: the condition must not make SQLite pick the jobs_due index over the primary key.
+      .where(sql<number>`dead + 0`, '=', 0)
       .where('run_at', '<=', at)
       .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', at)]))
       .returning(['id', 'name', 'payload', 'attempts', 'max_attempts', 'tenant_id'])

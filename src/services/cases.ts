@@ -7,6 +7,7 @@ import { randomInt } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { AppContext } from '../context.js';
 import { now } from '../db/client.js';
+import { prepared } from '../db/prepared.js';
 import type { CaseTable, Database, MessageTable } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
 import { newId } from '../lib/ids.js';
@@ -64,6 +65,21 @@ export async function linkOutboundToCase(trx: Kysely<Database>, caseRow: CaseTab
 }
 
 /** Inbound handler: attaches a reply to its case. Idempotent (the inbound job may run again). */
+/** The open case a reply in this conversation was last sent for. */
+const latestOpenCaseOfConversation = prepared<{ tenantId: string; conversationId: string }>()((db, p) =>
+  db
+    .selectFrom('case_messages')
+    .innerJoin('messages', 'messages.id', 'case_messages.message_id')
+    .innerJoin('cases', 'cases.id', 'case_messages.case_id')
+    .select('cases.id')
+    .where('case_messages.tenant_id', '=', p.tenantId)
+    .where('messages.conversation_id', '=', p.conversationId)
+    .where('messages.direction', '=', 'outbound')
+    .where('cases.status', '=', 'open')
+    .orderBy('case_messages.created_at', 'desc')
+    .limit(1),
+);
+
 export async function attachInboundToCase(ctx: AppContext, message: MessageTable): Promise<void> {
   if (message.direction !== 'inbound') return;
   const token = findTokenInText(message.body);
@@ -72,18 +88,7 @@ export async function attachInboundToCase(ctx: AppContext, message: MessageTable
     caseId = (await ctx.db.selectFrom('cases').select('id').where('tenant_id', '=', message.tenant_id).where('token', '=', token).executeTakeFirst())?.id;
   }
   if (!caseId) {
-    const latest = await ctx.db
-      .selectFrom('case_messages')
-      .innerJoin('messages', 'messages.id', 'case_messages.message_id')
-      .innerJoin('cases', 'cases.id', 'case_messages.case_id')
-      .select('cases.id')
-      .where('case_messages.tenant_id', '=', message.tenant_id)
-      .where('messages.conversation_id', '=', message.conversation_id)
-      .where('messages.direction', '=', 'outbound')
-      .where('cases.status', '=', 'open')
-      .orderBy('case_messages.created_at', 'desc')
-      .executeTakeFirst();
-    caseId = latest?.id;
+    caseId = (await latestOpenCaseOfConversation.first(ctx.db, { tenantId: message.tenant_id, conversationId: message.conversation_id }))?.id;
   }
   if (!caseId) return;
   await ctx.db.transaction().execute(async (trx) => {

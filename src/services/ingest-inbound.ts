@@ -15,6 +15,7 @@ import { countSegments } from '../lib/segments.js';
 import type { InboundMessage, ParsedWebhook, StatusUpdate } from '../providers/core/types.js';
 import { findOrCreateConversation, remoteKey, touchConversation } from './conversations.js';
 import { insertInboundMessage } from './message-rows.js';
+import { receivingNumberKey, type ReceivingNumber } from './receiving-numbers.js';
 import { applyStatus, lockProviderMessage, recordStatus } from './message-status.js';
 import { recordCarrierOptOut } from './routing/opt-outs.js';
 import { holdInboundPart } from './inbound-parts.js';
@@ -120,16 +121,12 @@ function normalise(value: string): string {
 }
 
 async function resolveNumbers(ctx: AppContext, account: ProviderAccountTable, inbound: InboundMessage[]) {
-  const wanted = [...new Set(inbound.flatMap((m) => m.to.map(normalise)))];
-  const found = new Map<string, { id: string; number: string }>();
-  if (wanted.length === 0) return found;
-  const rows = await ctx.db
-    .selectFrom('numbers')
-    .select(['id', 'number'])
-    .where('provider_account_id', '=', account.id)
-    .where('number', 'in', wanted)
-    .execute();
-  for (const row of rows) found.set(row.number, row);
+  const wanted = new Set(inbound.flatMap((m) => m.to.map(normalise)));
+  const found = new Map<string, ReceivingNumber>();
+  for (const to of wanted) {
+    const number = await ctx.receivingNumbers.get(receivingNumberKey(account.id, to));
+    if (number) found.set(number.number, number);
+  }
   return found;
 }
 

@@ -15,7 +15,7 @@ export class NodeCache<T> {
     private readonly name: string,
     private readonly bus: EventBus,
     private readonly load: (key: string) => Promise<T>,
-    private readonly maxEntries = 10_000,
+    private readonly options: { maxEntries?: number; /** Which loaded values to keep (e.g. not misses keyed by request input). */ keep?: (value: T) => boolean } = {},
   ) {
     bus.onStale((stale) => {
       if (stale.cache === this.name) this.drop(stale.key);
@@ -26,8 +26,8 @@ export class NodeCache<T> {
     if (this.entries.has(key)) return this.entries.get(key)!;
     const generation = this.generations.get(key) ?? 0;
     const value = await this.load(key);
-    if ((this.generations.get(key) ?? 0) === generation) {
-      if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    if ((this.generations.get(key) ?? 0) === generation && (this.options.keep?.(value) ?? true)) {
+      if (this.entries.size >= (this.options.maxEntries ?? 10_000)) this.entries.delete(this.entries.keys().next().value!);
       this.entries.set(key, value);
     }
     return value;

@@ -7,6 +7,9 @@ import { AppError, notFound } from '../errors.js';
 import { randomToken, type SecretBox } from '../lib/crypto.js';
 import { newId } from '../lib/ids.js';
 import { now, type Db } from '../db/client.js';
+import { prepared } from '../db/prepared.js';
+import type { EventBus } from './events.js';
+import { NodeCache } from './node-cache.js';
 import type { ProviderAccountTable } from '../db/schema.js';
 import { credentialsFromEnv, CredentialsError, envName, validateCredentials } from '../providers/core/credentials.js';
 import { PROVIDERS, providerModule } from '../providers/core/registry.js';
@@ -20,8 +23,13 @@ export interface AccountInput {
   baseUrl?: string | null;
 }
 
+const accountOfType = prepared<{ type: string; id: string }>()((db, p) => db.selectFrom('provider_accounts').selectAll().where('type', '=', p.type).where('id', '=', p.id));
+const environmentAccount = prepared<{ type: string }>()((db, p) => db.selectFrom('provider_accounts').selectAll().where('type', '=', p.type).where('source', '=', 'env'));
+
 export class ProviderAccounts {
   private readonly adapters = new Map<string, { updatedAt: string; adapter: ProviderAdapter }>();
+  /** Webhook resolution runs for every inbound request: accounts found are kept, keyed `type\nid` (`type\n` for the environment's). */
+  private readonly webhookAccounts: NodeCache<ProviderAccountTable | undefined>;
 
   constructor(
     private readonly db: Db,
@@ -29,7 +37,17 @@ export class ProviderAccounts {
     private readonly publicUrl: string,
     private readonly deps: AdapterDeps,
     private readonly log: Logger,
-  ) {}
+    bus: EventBus,
+  ) {
+    this.webhookAccounts = new NodeCache('webhook_accounts', bus, (key) => this.loadForWebhook(key), { keep: (account) => account !== undefined });
+  }
+
+  /** Drops what the caches hold about an account; call after its row changed or went. */
+  private forget(account: Pick<ProviderAccountTable, 'id' | 'type' | 'source'>): void {
+    this.adapters.delete(account.id);
+    this.webhookAccounts.changed(`${account.type}\n${account.id}`);
+    if (account.source === 'env') this.webhookAccounts.changed(`${account.type}\n`);
+  }
 
   module(type: string): ProviderModule {
     const module = providerModule(type);
@@ -87,7 +105,7 @@ export class ProviderAccounts {
       changes.credentials = this.secrets.seal(this.cleanCredentials(module, merged));
     }
     await this.db.updateTable('provider_accounts').set(changes).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
-    this.adapters.delete(id);
+    this.forget(account);
     return { ...account, ...changes };
   }
 
@@ -96,7 +114,7 @@ export class ProviderAccounts {
     const inUse = await this.db.selectFrom('numbers').select('id').where('tenant_id', '=', tenantId).where('provider_account_id', '=', account.id).executeTakeFirst();
     if (inUse) throw new AppError('conflict', `provider account ${id} still has numbers; move or delete them first`);
     await this.db.deleteFrom('provider_accounts').where('tenant_id', '=', tenantId).where('id', '=', id).execute();
-    this.adapters.delete(id);
+    this.forget(account);
   }
 
   async get(tenantId: string, id: string): Promise<ProviderAccountTable> {
@@ -110,10 +128,15 @@ export class ProviderAccounts {
   }
 
   /** Webhook resolution: by id for app accounts, by type for the environment's account. */
-  async findForWebhook(type: string, accountId: string | undefined): Promise<ProviderAccountTable | undefined> {
-    let query = this.db.selectFrom('provider_accounts').selectAll().where('type', '=', type);
-    query = accountId ? query.where('id', '=', accountId) : query.where('source', '=', 'env');
-    return query.executeTakeFirst();
+  findForWebhook(type: string, accountId: string | undefined): Promise<ProviderAccountTable | undefined> {
+    return this.webhookAccounts.get(`${type}\n${accountId ?? ''}`);
+  }
+
+  private loadForWebhook(key: string): Promise<ProviderAccountTable | undefined> {
+    const split = key.indexOf('\n');
+    const type = key.slice(0, split);
+    const accountId = key.slice(split + 1);
+    return accountId ? accountOfType.first(this.db, { type, id: accountId }) : environmentAccount.first(this.db, { type });
   }
 
   /** What this account can carry: its type's capabilities, narrowed by its credentials where the type says so. */
@@ -163,7 +186,7 @@ export class ProviderAccounts {
           .values({ id, tenant_id: tenantId, type: module.manifest.type, name: `${module.manifest.displayName} (environment)`, source: 'env', webhook_token: randomToken(24), created_at: now(), ...values })
           .execute();
       }
-      this.adapters.delete(id);
+      this.forget({ id, type: module.manifest.type, source: 'env' });
       synced.push(module.manifest.type);
       this.log.info({ provider: module.manifest.type }, 'provider account loaded from the environment');
     }

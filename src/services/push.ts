@@ -9,6 +9,7 @@ import path from 'node:path';
 import webpush from 'web-push';
 import type { AppContext } from '../context.js';
 import { now, type Db } from '../db/client.js';
+import { prepared } from '../db/prepared.js';
 import type { MessageTable, UserTable } from '../db/schema.js';
 import { isRoutedTo, parseDestinations } from './access.js';
 
@@ -28,6 +29,13 @@ export interface PushSubscriptionTable {
 /** The base schema does not know this table (migration 0003_dashboard adds it). */
 export function pushDb(db: Db) {
   return db.withTables<{ push_subscriptions: PushSubscriptionTable }>();
+}
+
+const anySubscription = prepared<{ tenantId: string }>()((db, p) => pushDb(db as Db).selectFrom('push_subscriptions').select('id').where('tenant_id', '=', p.tenantId).limit(1));
+
+/** Read through ctx.hasPushSubscriptions (cached per tenant). */
+export async function tenantHasPushSubscription(db: Db, tenantId: string): Promise<boolean> {
+  return (await anySubscription.first(db, { tenantId })) !== undefined;
 }
 
 export interface VapidKeys {

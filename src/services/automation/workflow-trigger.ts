@@ -21,8 +21,7 @@ export const TRIGGER_WORKFLOWS_JOB = 'workflow.trigger';
 type Kind = 'message.received' | 'message.delivered';
 
 export async function enqueueTrigger(ctx: AppContext, messageId: string, tenantId: string, kind: Kind): Promise<void> {
-  const any = await ctx.db.selectFrom('workflows').select('id').where('tenant_id', '=', tenantId).where('enabled', '=', 1).limit(1).executeTakeFirst();
-  if (!any) return;
+  if (!(await ctx.hasEnabledWorkflows.get(tenantId))) return;
   await ctx.queue.enqueue(ctx.db, TRIGGER_WORKFLOWS_JOB, { messageId, kind }, { tenantId });
   ctx.queue.wake();
 }

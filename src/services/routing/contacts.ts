@@ -5,6 +5,7 @@
  */
 import type { AppContext } from '../../context.js';
 import { now } from '../../db/client.js';
+import { prepared } from '../../db/prepared.js';
 import { AppError } from '../../errors.js';
 import { newId } from '../../lib/ids.js';
 import { requireE164 } from '../../lib/phone.js';
@@ -131,16 +132,23 @@ export async function linkConversationContacts(executor: Executor, conversation:
   const remotes = JSON.parse(conversation.remote_numbers) as string[];
   if (remotes.length === 0) return [];
   const db = withRouting(executor);
-  const matches = await db.selectFrom('contact_phones').select('contact_id').distinct().where('tenant_id', '=', conversation.tenant_id).where('phone', 'in', remotes).execute();
-  for (const match of matches) {
+  const contactIds = new Set<string>();
+  for (const phone of new Set(remotes)) {
+    for (const match of await contactsWithPhone.rows(executor, { tenantId: conversation.tenant_id, phone })) contactIds.add(match.contact_id);
+  }
+  for (const contactId of contactIds) {
     await db
       .insertInto('conversation_contacts')
-      .values({ conversation_id: conversation.id, contact_id: match.contact_id, tenant_id: conversation.tenant_id, linked_by: 'auto', created_at: now() })
+      .values({ conversation_id: conversation.id, contact_id: contactId, tenant_id: conversation.tenant_id, linked_by: 'auto', created_at: now() })
       .onConflict((oc) => oc.columns(['conversation_id', 'contact_id']).doNothing())
       .execute();
   }
-  return matches.map((match) => match.contact_id);
+  return [...contactIds];
 }
+
+const contactsWithPhone = prepared<{ tenantId: string; phone: string }>()((db, p) =>
+  withRouting(db).selectFrom('contact_phones').select('contact_id').distinct().where('tenant_id', '=', p.tenantId).where('phone', '=', p.phone),
+);
 
 /** contacts: [{id, name}] for each conversation (serializeConversations). */
 export async function contactsOfConversations(executor: Executor, conversationIds: string[]): Promise<Map<string, Array<{ id: string; name: string }>>> {

@@ -7,6 +7,8 @@
  */
 import type { AppContext } from '../../context.js';
 import { now } from '../../db/client.js';
+import { prepared } from '../../db/prepared.js';
+import { conversationById } from '../conversations.js';
 import type { MessageTable, NumberTable } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import { acceptMessage } from '../send-message.js';
@@ -18,12 +20,14 @@ import { SYSTEM_SENDER } from '../inbox/message-senders.js';
 
 const UNMONITORED_WINDOW_MS = 24 * 3600 * 1000;
 
+const numberOfTenant = prepared<{ tenantId: string; id: string }>()((db, p) => db.selectFrom('numbers').selectAll().where('tenant_id', '=', p.tenantId).where('id', '=', p.id));
+
 export async function handleInboundMessage(ctx: AppContext, message: MessageTable): Promise<void> {
   if (message.direction !== 'inbound' || !message.number_id) return;
-  const number = await ctx.db.selectFrom('numbers').selectAll().where('tenant_id', '=', message.tenant_id).where('id', '=', message.number_id).executeTakeFirst();
+  const number = await numberOfTenant.first(ctx.db, { tenantId: message.tenant_id, id: message.number_id });
   if (!number) return;
 
-  const conversation = await ctx.db.selectFrom('conversations').selectAll().where('id', '=', message.conversation_id).executeTakeFirst();
+  const conversation = await conversationById(ctx.db, message.conversation_id);
   if (conversation) {
     const linked = await linkConversationContacts(ctx.db, conversation);
     if (linked.length > 0) ctx.events.publish({ type: 'conversation.updated', tenantId: message.tenant_id, numberId: number.id, data: { id: conversation.id } });

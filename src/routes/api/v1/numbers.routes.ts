@@ -11,6 +11,7 @@ import { requireAdmin } from '../../../plugins/auth.js';
 import { sendableNumberIds } from '../../../services/inbox/sendable-numbers.js';
 import { visibleNumberIds } from '../../../services/access.js';
 import type { PhoneNumberShape } from '../../../lib/api-shapes.js';
+import { receivingNumberKey } from '../../../services/receiving-numbers.js';
 
 const Destinations = Type.Object(
   {
@@ -124,6 +125,7 @@ export async function numberRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
     if (body.defaultCountry !== undefined) changes.default_country = body.defaultCountry?.toUpperCase() ?? null;
     if (body.mps !== undefined) changes.mps = body.mps;
     await ctx.db.updateTable('numbers').set(changes).where('tenant_id', '=', request.auth.tenantId).where('id', '=', row.id).execute();
+    if (changes.provider_account_id && changes.provider_account_id !== row.provider_account_id) ctx.receivingNumbers.changed(receivingNumberKey(row.provider_account_id, row.number));
     return serializeNumber({ ...row, ...changes });
   });
 
@@ -131,6 +133,7 @@ export async function numberRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
     requireAdmin(request);
     const row = await find(request.auth.tenantId, request.params.id);
     await ctx.db.deleteFrom('numbers').where('tenant_id', '=', request.auth.tenantId).where('id', '=', row.id).execute();
+    ctx.receivingNumbers.changed(receivingNumberKey(row.provider_account_id, row.number));
     return reply.status(204).send();
   });
 }

@@ -80,6 +80,7 @@ export async function pushRoutes(app: FastifyInstance, { ctx }: { ctx: AppContex
       await trx.deleteFrom('push_subscriptions').where('tenant_id', '=', row.tenant_id).where('endpoint', '=', row.endpoint).execute();
       await trx.insertInto('push_subscriptions').values(row).execute();
     });
+    ctx.hasPushSubscriptions.changed(row.tenant_id);
     return reply.status(201).send({ id: row.id });
   });
 

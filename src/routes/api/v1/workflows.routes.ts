@@ -117,6 +117,7 @@ export async function workflowRoutes(app: FastifyInstance, { ctx }: { ctx: AppCo
       const shown = serializeWorkflow(row);
       await recordAudit(trx, { ...source, action: 'workflow.created', target: { type: 'workflow', id: row.id, label: row.name }, changes: { name: shown.name, enabled: shown.enabled, trigger: shown.trigger, conditions: shown.conditions, steps: shown.steps } });
     });
+    ctx.hasEnabledWorkflows.changed(source.tenantId);
     // The secret that signs its http_webhook steps, shown once.
     return reply.status(201).send({ ...serializeWorkflow(row), signingSecret: secret });
   });
@@ -147,6 +148,7 @@ export async function workflowRoutes(app: FastifyInstance, { ctx }: { ctx: AppCo
       const { createdAt: _c2, updatedAt: _u2, ...after } = serializeWorkflow(updated);
       await recordAudit(trx, { ...source, action: 'workflow.updated', target: { type: 'workflow', id: existing.id, label: updated.name }, changes: diffChanges(before, after) });
     });
+    ctx.hasEnabledWorkflows.changed(source.tenantId);
     return serializeWorkflow(updated);
   });
 
@@ -160,6 +162,7 @@ export async function workflowRoutes(app: FastifyInstance, { ctx }: { ctx: AppCo
       const shown = serializeWorkflow(existing);
       await recordAudit(trx, { ...source, action: 'workflow.deleted', target: { type: 'workflow', id: existing.id, label: existing.name }, changes: { name: shown.name, trigger: shown.trigger, steps: shown.steps } });
     });
+    ctx.hasEnabledWorkflows.changed(source.tenantId);
     return reply.status(204).send();
   });
 
