@@ -18,6 +18,7 @@ import { voicemeupPartsSchema } from './migrations/0010_voicemeup_parts.js';
 import { searchSchema } from './migrations/0011_search.js';
 import { notesSchema } from './migrations/0012_notes.js';
 import { labelsSchema } from './migrations/0013_labels.js';
+import { caseMessagesConversationSchema } from './migrations/0015_case_messages_conversation.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -87,6 +88,7 @@ function migrationsFor(dialect: Dialect): MigrationProvider {
     '0011_search': searchSchema(dialect),
     '0012_notes': notesSchema(dialect),
     '0013_labels': labelsSchema(dialect),
+    '0015_case_messages_conversation': caseMessagesConversationSchema(dialect),
   };
   return { getMigrations: async () => migrations };
 }

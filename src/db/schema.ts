@@ -344,6 +344,9 @@ export interface CaseMessageTable {
   case_id: string;
   tenant_id: string;
   created_at: string;
+  /** The message's conversation and direction (null only on rows older than migration 0015 whose message is gone). */
+  conversation_id: string | null;
+  direction: 'inbound' | 'outbound' | null;
 }
 
 /** A document sent as a short link PUBLIC_URL/d/<code> instead of MMS (F20). */

@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { AppContext } from '../context.js';
 import { now } from '../db/client.js';
 import { prepared } from '../db/prepared.js';
-import type { CaseTable, Database, MessageTable } from '../db/schema.js';
+import type { CaseMessageTable, CaseTable, Database, MessageTable } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
 import { newId } from '../lib/ids.js';
 
@@ -56,7 +56,7 @@ export async function createCase(db: Kysely<Database>, input: { tenantId: string
 
 /** Links an outbound message to its case, inside the transaction that stores the message. */
 export async function linkOutboundToCase(trx: Kysely<Database>, caseRow: CaseTable, message: MessageTable): Promise<void> {
-  await trx.insertInto('case_messages').values({ message_id: message.id, case_id: caseRow.id, tenant_id: message.tenant_id, created_at: message.created_at }).execute();
+  await trx.insertInto('case_messages').values(caseMessageRow(caseRow.id, message)).execute();
   await trx
     .updateTable('cases')
     .set({ last_outbound_at: message.created_at, updated_at: message.created_at, conversation_id: caseRow.conversation_id ?? message.conversation_id })
@@ -65,16 +65,19 @@ export async function linkOutboundToCase(trx: Kysely<Database>, caseRow: CaseTab
 }
 
 /** Inbound handler: attaches a reply to its case. Idempotent (the inbound job may run again). */
-/** The open case a reply in this conversation was last sent for. */
+function caseMessageRow(caseId: string, message: MessageTable): CaseMessageTable {
+  return { message_id: message.id, case_id: caseId, tenant_id: message.tenant_id, created_at: message.created_at, conversation_id: message.conversation_id, direction: message.direction };
+}
+
+/** The open case a reply in this conversation was last sent for (index case_messages_conversation). */
 const latestOpenCaseOfConversation = prepared<{ tenantId: string; conversationId: string }>()((db, p) =>
   db
     .selectFrom('case_messages')
-    .innerJoin('messages', 'messages.id', 'case_messages.message_id')
     .innerJoin('cases', 'cases.id', 'case_messages.case_id')
     .select('cases.id')
     .where('case_messages.tenant_id', '=', p.tenantId)
-    .where('messages.conversation_id', '=', p.conversationId)
-    .where('messages.direction', '=', 'outbound')
+    .where('case_messages.conversation_id', '=', p.conversationId)
+    .where('case_messages.direction', '=', 'outbound')
     .where('cases.status', '=', 'open')
     .orderBy('case_messages.created_at', 'desc')
     .limit(1),
@@ -94,7 +97,7 @@ export async function attachInboundToCase(ctx: AppContext, message: MessageTable
   await ctx.db.transaction().execute(async (trx) => {
     const inserted = await trx
       .insertInto('case_messages')
-      .values({ message_id: message.id, case_id: caseId, tenant_id: message.tenant_id, created_at: message.created_at })
+      .values(caseMessageRow(caseId, message))
       .onConflict((oc) => oc.column('message_id').doNothing())
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) await trx.updateTable('cases').set({ updated_at: now() }).where('id', '=', caseId).execute();
