@@ -5,7 +5,8 @@
  * conversation list, thread open (latest 50), message search by a word, and by a phone number
  * typed in another format. Next to it, a bare node:http server answering a JSON body of the same
  * size, measured the same way in the same run. BENCH_DATABASE=postgres runs it on the local
- * PostgreSQL (BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432/test) in a fresh schema.
+ * PostgreSQL (BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432/test) in a fresh schema,
+ * dropped at the end unless BENCH_KEEP=1 (to read query plans on the seeded data afterwards).
  */
 import { spawn } from 'node:child_process';
 import os from 'node:os';
@@ -20,6 +21,7 @@ const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
 const CONVERSATIONS = Math.min(Number(process.env.BENCH_CONVERSATIONS ?? 20_000), MESSAGES);
 const NUMBERS = Number(process.env.BENCH_NUMBERS ?? 50);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 200);
+const KEEP = process.env.BENCH_KEEP === '1';
 const BATCH = 5_000;
 
 /** Message words: a Zipf-like vocabulary, so some words are everywhere and most are rare. */
@@ -263,7 +265,8 @@ async function main() {
     console.log(`  ${'bare node:http, same-size JSON'.padEnd(50)} p50 ${fmt(bare.p50, 1).padStart(7)} ms   p95 ${fmt(bare.p95, 1).padStart(7)} ms`);
   } finally {
     await server?.stop();
-    await postgres?.drop();
+    if (KEEP) console.log(`  kept: DATA_DIR=${dataDir} DATABASE_URL=${databaseUrl}`);
+    else await postgres?.drop();
   }
 }
 
