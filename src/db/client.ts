@@ -18,6 +18,7 @@ import { voicemeupPartsSchema } from './migrations/0010_voicemeup_parts.js';
 import { searchSchema } from './migrations/0011_search.js';
 import { notesSchema } from './migrations/0012_notes.js';
 import { labelsSchema } from './migrations/0013_labels.js';
+import { searchIndexesSchema } from './migrations/0014_search_indexes.js';
 import { caseMessagesConversationSchema } from './migrations/0015_case_messages_conversation.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -88,6 +89,7 @@ function migrationsFor(dialect: Dialect): MigrationProvider {
     '0011_search': searchSchema(dialect),
     '0012_notes': notesSchema(dialect),
     '0013_labels': labelsSchema(dialect),
+    '0014_search_indexes': searchIndexesSchema(dialect),
     '0015_case_messages_conversation': caseMessagesConversationSchema(dialect),
   };
   return { getMigrations: async () => migrations };

@@ -5,7 +5,8 @@
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { matchWords } from '../../src/db/text-search.js';
+import { conversationContains, matchWords } from '../../src/db/text-search.js';
+import { findOrCreateConversation } from '../../src/services/conversations.js';
 import { createAccountAndNumber, createTestApp, createTestTenant, TEST_DATABASE, type Tenant, type TestApp } from '../helper.js';
 
 const LINE = '+14155550100';
@@ -71,6 +72,19 @@ describe('message search through the index', () => {
     expect(rows.every((m) => m.from === CUSTOMER)).toBe(true);
   });
 
+  it('follows conversations that are added, renumbered and deleted in the number index', async () => {
+    const remotesHolding = async (digits: string) =>
+      (await harness.ctx.db.selectFrom('conversations').select('remote_key').where('tenant_id', '=', tenant.tenantId).where(conversationContains(harness.ctx.store.dialect, ['remote_key', 'our_number'], digits)).execute()).map((r) => r.remote_key);
+    const id = await findOrCreateConversation(harness.ctx.db, { tenantId: tenant.tenantId, numberId: null, ourNumber: LINE, remotes: ['+15557770123'] });
+    expect(await remotesHolding('5557770123')).toEqual(['+15557770123']);
+    expect((await remotesHolding('4155550100')).length).toBeGreaterThan(1); // our number, on every conversation of the line
+    await harness.ctx.db.updateTable('conversations').set({ remote_key: '+15557770456', remote_numbers: '["+15557770456"]' }).where('id', '=', id).execute();
+    expect(await remotesHolding('5557770123')).toEqual([]);
+    expect(await remotesHolding('5557770456')).toEqual(['+15557770456']);
+    await harness.ctx.db.deleteFrom('conversations').where('id', '=', id).execute();
+    expect(await remotesHolding('5557770456')).toEqual([]);
+  });
+
   // Which plan is faster shows only at scale: `npm run bench:scale`.
   it('reads a rare word from the index and a common one along the time order, with the same answer', async () => {
     const newestMatching = async (commonHits: number) => {
@@ -81,6 +95,18 @@ describe('message search through the index', () => {
     const common = await newestMatching(1);
     expect((await common.execute()).map((r) => r.id)).toEqual((await rare.execute()).map((r) => r.id));
     expect((await rare.execute()).length).toBe(2);
+  });
+
+  it('finds the same conversations along either plan, only in the caller tenant', async () => {
+    const remotesMatching = async (who: Tenant, commonHits: number) => {
+      const { conversation } = await matchWords(harness.ctx.db, harness.ctx.store.dialect, who.tenantId, 'parcel', commonHits);
+      const rows = await harness.ctx.db.selectFrom('conversations').select('remote_key').where('tenant_id', '=', who.tenantId).where(conversation).orderBy('remote_key').execute();
+      return rows.map((r) => r.remote_key);
+    };
+    expect(await remotesMatching(tenant, 1000)).toEqual([OTHER_CUSTOMER, CUSTOMER]);
+    expect(await remotesMatching(tenant, 1)).toEqual([OTHER_CUSTOMER, CUSTOMER]);
+    expect(await remotesMatching(otherTenant, 1000)).toEqual([OTHER_CUSTOMER]);
+    expect(await remotesMatching(otherTenant, 1)).toEqual([OTHER_CUSTOMER]);
   });
 
   it('pages through a search matching both bodies and a number without repeating or skipping a message', async () => {
@@ -99,6 +125,17 @@ describe('message search through the index', () => {
     const all = (await api('GET', `/messages?q=${encodeURIComponent('987-6543')}`)).json().items as { from: string; body: string }[];
     expect(all.some((m) => m.from === OTHER_CUSTOMER && m.body.includes('987 6543'))).toBe(true);
     expect(all.some((m) => m.from === CUSTOMER)).toBe(true);
+
+    // The conversation list runs the number and the words as two queries and merges the pages.
+    const conversations: string[] = [];
+    cursor = null;
+    do {
+      const response = await api('GET', `/conversations?q=${encodeURIComponent('987-6543')}&limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      const json = response.json() as { items: { remoteNumbers: string[] }[]; nextCursor: string | null };
+      conversations.push(...json.items.map((c) => c.remoteNumbers[0]!));
+      cursor = json.nextCursor;
+    } while (cursor && conversations.length < 20);
+    expect(conversations.sort()).toEqual([OTHER_CUSTOMER, CUSTOMER]);
   });
 
   it('reads the body index in the query plan', async () => {
@@ -109,8 +146,44 @@ describe('message search through the index', () => {
       expect(plan.rows.map((r) => r.detail).join('\n')).toMatch(/VIRTUAL TABLE INDEX \d+:M/);
       return;
     }
-    // The test table is tiny, so the planner is told to avoid a sequential scan: only an index
-    // that matches the search expression can then be used.
+    // The test table is tiny, so every index is as cheap to read as any other. In a transaction
+    // that is rolled back, the tenant's own indexes go and sequential scans are off: only an
+    // index that matches the search expression can then be used.
+    const rollBack = new Error('roll back');
+    let plan: string[] = [];
+    await harness.ctx.db
+      .transaction()
+      .execute(async (trx) => {
+        await sql`set local enable_seqscan = off`.execute(trx);
+        for (const index of ['messages_tenant_recent', 'messages_idempotency']) await sql`drop index ${sql.ref(index)}`.execute(trx);
+        plan = (await sql.raw<{ 'QUERY PLAN': string }>(`explain ${inline(query.sql, query.parameters)}`).execute(trx)).rows.map((r) => r['QUERY PLAN']);
+        throw rollBack;
+      })
+      .catch((error: unknown) => {
+        if (error !== rollBack) throw error;
+      });
+    expect(plan.join('\n')).toMatch(/messages_body_search/);
+  });
+});
+
+describe('number search through the trigram index', () => {
+  let harness: TestApp;
+  beforeAll(async () => {
+    harness = await createTestApp({ workers: false });
+  });
+  afterAll(async () => {
+    await harness.close();
+  });
+
+  it('reads the conversations\' number index in the query plan', async () => {
+    const query = harness.ctx.db.selectFrom('conversations').selectAll().where(conversationContains(harness.ctx.store.dialect, ['remote_key', 'our_number'], '5559876543')).compile();
+    if (TEST_DATABASE === 'sqlite') {
+      const plan = await sql.raw<{ detail: string }>(`explain query plan ${inline(query.sql, query.parameters)}`).execute(harness.ctx.db);
+      expect(plan.rows.map((r) => r.detail).join('\n')).toMatch(/SCAN conversations_search VIRTUAL TABLE INDEX \d+:M/);
+      return;
+    }
+    // pg_trgm ships with PostgreSQL's contrib, which the test server has. The table is empty:
+    // without sequential scans, only an index on lower(number) can answer.
     const plan = await harness.ctx.db.connection().execute(async (db) => {
       await sql`set enable_seqscan = off`.execute(db);
       try {
@@ -119,7 +192,9 @@ describe('message search through the index', () => {
         await sql`reset enable_seqscan`.execute(db);
       }
     });
-    expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/messages_body_search/);
+    const text = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
+    expect(text).toMatch(/conversations_remote_key_search/);
+    expect(text).toMatch(/conversations_our_number_search/);
   });
 });
 

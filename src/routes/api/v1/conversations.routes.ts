@@ -3,16 +3,16 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../context.js';
 import { now } from '../../../db/client.js';
-import { containsText, matchWords } from '../../../db/text-search.js';
+import { conversationContains, matchWords } from '../../../db/text-search.js';
 import { AppError, notFound } from '../../../errors.js';
 import { accessScope, canSeeConversation, INTERNAL_NUMBER, internalThreadPattern } from '../../../services/access.js';
 import { routingDb } from '../../../services/routing/tables.js';
 import { serializeConversations, serializeMessages } from '../../../services/serialize.js';
 import { optOutStateOf } from '../../../services/inbox/opt-out-state.js';
 import { CONVERSATION_STATUSES, hasStatus } from '../../../services/inbox/conversation-status.js';
-import { containsDigits, phoneDigits, statusList } from '../../../services/inbox/phone-search.js';
+import { phoneDigits, statusList } from '../../../services/inbox/phone-search.js';
 import { withLabels } from '../../../services/inbox/labels.js';
-import { decodeCursor, page, PagingQuery } from './paging.js';
+import { decodeCursor, mergeNewest, page, PagingQuery } from './paging.js';
 
 const ListQuery = Type.Object(
   {
@@ -77,16 +77,22 @@ export async function conversationRoutes(app: FastifyInstance, { ctx }: { ctx: A
       const statuses = statusList(q.status);
       query = query.where('last_message_id', 'in', (eb) => eb.selectFrom('messages').select('id').where('tenant_id', '=', request.auth.tenantId).where('status', 'in', statuses.length ? statuses : ['-']));
     }
+    const cursor = decodeCursor(q.cursor);
+    if (cursor) query = query.where((eb) => eb.or([eb('updated_at', '<', cursor.at), eb.and([eb('updated_at', '=', cursor.at), eb('id', '<', cursor.id)])]));
+    // The text search `q` as alternatives, each run as its own query and the pages merged (as
+    // GET /messages does): the remote number, and the words of the messages. In one OR, neither
+    // index could drive the query, and the database walked every conversation.
+    let alternatives = [query];
     if (q.q) {
       const text = q.q;
       const digits = phoneDigits(text);
       const words = await matchWords(ctx.db, ctx.store.dialect, request.auth.tenantId, text);
-      query = query.where((eb) => eb.or([containsText('remote_key', text), ...(digits ? [containsDigits('remote_key', digits)] : []), words.conversation]));
+      const remote = (needle: string) => conversationContains(ctx.store.dialect, ['remote_key'], needle);
+      alternatives = [query.where((eb) => eb.or([remote(text), ...(digits ? [remote(digits)] : [])])), query.where(words.conversation)];
     }
-    const cursor = decodeCursor(q.cursor);
-    if (cursor) query = query.where((eb) => eb.or([eb('updated_at', '<', cursor.at), eb.and([eb('updated_at', '=', cursor.at), eb('id', '<', cursor.id)])]));
-    const rows = await query.orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
-    const result = page(rows, limit, (row) => ({ at: row.updated_at, id: row.id }));
+    const lists = await Promise.all(alternatives.map((alternative) => alternative.orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute()));
+    const key = (row: (typeof lists)[number][number]) => ({ at: row.updated_at, id: row.id });
+    const result = page(mergeNewest(lists, limit + 1, key), limit, key);
     return { items: await serializeConversations(ctx.db, result.items), nextCursor: result.nextCursor };
   });
 

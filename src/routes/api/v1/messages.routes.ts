@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../context.js';
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import type { Database, MessageTable } from '../../../db/schema.js';
-import { matchWords } from '../../../db/text-search.js';
+import { conversationContains, matchWords } from '../../../db/text-search.js';
 import { AppError, notFound } from '../../../errors.js';
 import { toE164 } from '../../../lib/phone.js';
 import { accessScope, canSeeConversation, INTERNAL_NUMBER, internalThreadPattern, type AccessScope } from '../../../services/access.js';
@@ -123,7 +123,7 @@ export async function messageRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
     if (!digits) return [() => words.message];
     return [
       () => words.message,
-      (eb) => eb('conversation_id', 'in', eb.selectFrom('conversations').select('id').where('tenant_id', '=', tenantId).where((c) => c.or([containsDigits('remote_key', digits), containsDigits('our_number', digits)]))),
+      (eb) => eb('conversation_id', 'in', eb.selectFrom('conversations').select('id').where('tenant_id', '=', tenantId).where(conversationContains(ctx.store.dialect, ['remote_key', 'our_number'], digits))),
     ];
   }
 
