@@ -66,8 +66,10 @@ export function searchIndexesSchema(dialect: Dialect) {
  * EXTENSION is rolled back to a savepoint.
  */
 async function trigramSchema(db: Kysely<any>): Promise<string | null> {
-  const installed = await sql<{ schema: string }>`select n.nspname as schema from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = 'pg_trgm'`.execute(db);
-  if (installed.rows[0]) return installed.rows[0].schema;
+  const installed = async () =>
+    (await sql<{ schema: string }>`select n.nspname as schema from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = 'pg_trgm'`.execute(db)).rows[0]?.schema ?? null;
+  const schema = await installed();
+  if (schema) return schema;
   const available = await sql`select 1 from pg_available_extensions where name = 'pg_trgm'`.execute(db);
   if (available.rows.length === 0) return null;
   await sql`savepoint pg_trgm`.execute(db);
@@ -77,6 +79,7 @@ async function trigramSchema(db: Kysely<any>): Promise<string | null> {
     return 'public';
   } catch {
     await sql`rollback to savepoint pg_trgm`.execute(db);
-    return null;
+    // Another schema's migration may have created it meanwhile (parallel test files, a second node).
+    return installed();
   }
 }
