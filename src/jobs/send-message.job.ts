@@ -6,6 +6,8 @@
 import type { AppContext } from '../context.js';
 import type { MessageTable } from '../db/schema.js';
 import { now } from '../db/client.js';
+import { prepared } from '../db/prepared.js';
+import { messageById } from '../services/message-rows.js';
 import { ProviderError } from '../providers/core/errors.js';
 import { FINAL_STATUSES, type SendResult, type StatusUpdate } from '../providers/core/types.js';
 import { applyStatus, lockProviderMessage, recordStatus } from '../services/message-status.js';
@@ -14,6 +16,12 @@ import { SEND_MESSAGE_JOB } from '../services/send-message.js';
 import { recordCarrierOptOut } from '../services/routing/opt-outs.js';
 import { backoffMs, RetryLater, type JobDefinition } from './queue.js';
 import { paceDispatch } from './dispatch-pacer.js';
+
+const setProviderId = prepared<{ id: string; providerMessageId: string }>()((db, p) => db.updateTable('messages').set({ provider_message_id: p.providerMessageId }).where('id', '=', p.id));
+const earlyReceipts = prepared<{ accountId: string; providerMessageId: string }>()((db, p) =>
+  db.selectFrom('pending_status').selectAll().where('provider_account_id', '=', p.accountId).where('provider_message_id', '=', p.providerMessageId).orderBy('id'),
+);
+const numberRate = prepared<{ id: string }>()((db, p) => db.selectFrom('numbers').select('mps').where('id', '=', p.id));
 
 interface Payload {
   messageId: string;
@@ -34,7 +42,7 @@ export function sendMessageJob(ctx: AppContext): JobDefinition<Payload> {
   }
 
   async function load(messageId: string) {
-    return ctx.db.selectFrom('messages').selectAll().where('id', '=', messageId).executeTakeFirst();
+    return messageById(ctx.db, messageId);
   }
 
   return {
@@ -49,17 +57,24 @@ export function sendMessageJob(ctx: AppContext): JobDefinition<Payload> {
       if (!message || message.direction !== 'outbound' || message.provider_message_id || FINAL_STATUSES.has(message.status) || message.status === 'sent') return;
       if (message.error_code === OUTCOME_UNKNOWN) return;
       if (!message.provider_account_id) return markFailed(message, 'no_provider', 'the message has no provider account');
-      const account = await ctx.db.selectFrom('provider_accounts').selectAll().where('tenant_id', '=', message.tenant_id).where('id', '=', message.provider_account_id).executeTakeFirst();
+      const account = await ctx.accounts.find(message.tenant_id, message.provider_account_id);
       if (!account) return markFailed(message, 'no_provider', `provider account ${message.provider_account_id} was deleted`);
       const adapter = ctx.accounts.adapter(account);
       if (message.status === 'queued') {
-        await applyStatus(ctx.db, message, { status: 'sending', detail: attempt > 1 ? `attempt ${attempt}` : null });
-        publishStatus(message);
+        // A copy per try: the batcher may roll this back and run it again (db/write-batcher.ts).
+        const sending = await ctx.writes.run(async (trx) => {
+          const draft = { ...message };
+          return (await applyStatus(trx, draft, { status: 'sending', detail: attempt > 1 ? `attempt ${attempt}` : null })) ? draft : null;
+        });
+        if (sending) {
+          message.status = sending.status;
+          publishStatus(message);
+        }
       }
       const media = message.media_count
         ? await ctx.db.selectFrom('media').select(['id', 'storage_key', 'source_url']).where('message_id', '=', message.id).orderBy('created_at').execute()
         : [];
-      const number = message.number_id ? await ctx.db.selectFrom('numbers').select('mps').where('id', '=', message.number_id).executeTakeFirst() : undefined;
+      const number = message.number_id ? await numberRate.first(ctx.db, { id: message.number_id }) : undefined;
       await paceDispatch(message.number_id, number?.mps ?? adapter.manifest.capabilities.defaultMps);
       let result;
       try {
@@ -148,19 +163,25 @@ export function sendMessageJob(ctx: AppContext): JobDefinition<Payload> {
     return { ...message, error_code: 'provider_id_unrecorded', error_message: detail };
   }
 
+  /**
+   * Group-committed with other sends' writes (db/write-batcher.ts), which may roll it back and run
+   * it again: every step is safe to repeat, and each try works on its own copy of the message.
+   */
   async function writeAccepted(message: MessageTable, accountId: string, result: SendResult): Promise<MessageTable> {
-    const account = { id: accountId };
-    return ctx.db.transaction().execute(async (trx) => {
-        await lockProviderMessage(trx, ctx.store.dialect, account.id, result.providerMessageId);
-        await trx.updateTable('messages').set({ provider_message_id: result.providerMessageId }).where('id', '=', message.id).execute();
-        message.provider_message_id = result.providerMessageId;
-        if (result.status && result.status !== 'queued') await applyStatus(trx, message, { status: result.status, detail: 'accepted by provider' });
-        // Receipts that overtook us are applied now, in arrival order.
-        const early = await trx.selectFrom('pending_status').selectAll().where('provider_account_id', '=', account.id).where('provider_message_id', '=', result.providerMessageId).orderBy('id').execute();
-        for (const row of early) await applyStatusUpdate(trx, message, JSON.parse(row.payload) as StatusUpdate);
-        if (early.length) await trx.deleteFrom('pending_status').where('id', 'in', early.map((row) => row.id)).execute();
-        return message;
-      });
+    const updated = await ctx.writes.run(async (trx) => {
+      const draft = { ...message };
+      await lockProviderMessage(trx, ctx.store.dialect, accountId, result.providerMessageId);
+      await setProviderId.execute(trx, { id: draft.id, providerMessageId: result.providerMessageId });
+      draft.provider_message_id = result.providerMessageId;
+      if (result.status && result.status !== 'queued') await applyStatus(trx, draft, { status: result.status, detail: 'accepted by provider' });
+      // Receipts that overtook us are applied now, in arrival order.
+      const early = await earlyReceipts.rows(trx, { accountId, providerMessageId: result.providerMessageId });
+      for (const row of early) await applyStatusUpdate(trx, draft, JSON.parse(row.payload) as StatusUpdate);
+      if (early.length) await trx.deleteFrom('pending_status').where('id', 'in', early.map((row) => row.id)).execute();
+      return draft;
+    });
+    Object.assign(message, updated);
+    return message;
   }
 }
 

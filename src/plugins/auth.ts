@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AppContext } from '../context.js';
 import { now } from '../db/client.js';
+import { prepared } from '../db/prepared.js';
 import { AppError } from '../errors.js';
 import { randomToken, safeEqual, sha256Hex } from '../lib/crypto.js';
 import { scopeForRoute, type ApiScope } from './route-scopes.js';
@@ -37,6 +38,24 @@ declare module 'fastify' {
 
 export const SESSION_COOKIE = 'sb_session';
 const SESSION_DAYS = 14;
+
+/** Read on every API request. The creator's role comes along: a key acts with it. */
+const apiKeyByHash = prepared<{ hash: string }>()((db, p) =>
+  db
+    .selectFrom('api_keys')
+    .leftJoin('users', (join) => join.onRef('users.id', '=', 'api_keys.created_by').onRef('users.tenant_id', '=', 'api_keys.tenant_id'))
+    .select(['api_keys.id', 'api_keys.tenant_id', 'api_keys.scopes', 'api_keys.created_by', 'users.role as creator_role'])
+    .where('api_keys.key_hash', '=', p.hash),
+);
+
+/** Read on every dashboard request. */
+const sessionById = prepared<{ id: string }>()((db, p) =>
+  db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .select(['sessions.id', 'sessions.tenant_id', 'sessions.user_id', 'sessions.csrf_token', 'sessions.expires_at', 'sessions.last_seen_at', 'sessions.created_at', 'users.role'])
+    .where('sessions.id', '=', p.id),
+);
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export async function startSession(ctx: AppContext, reply: FastifyReply, user: { id: string; tenant_id: string }): Promise<string> {
@@ -67,12 +86,7 @@ async function authenticate(ctx: AppContext, request: FastifyRequest): Promise<A
   if (header) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new AppError('unauthorized', 'Authorization must be "Bearer <api key>"');
-    const key = await ctx.db
-      .selectFrom('api_keys')
-      .leftJoin('users', (join) => join.onRef('users.id', '=', 'api_keys.created_by').onRef('users.tenant_id', '=', 'api_keys.tenant_id'))
-      .select(['api_keys.id', 'api_keys.tenant_id', 'api_keys.scopes', 'api_keys.created_by', 'users.role as creator_role'])
-      .where('api_keys.key_hash', '=', sha256Hex(match[1]!))
-      .executeTakeFirst();
+    const key = await apiKeyByHash.first(ctx.db, { hash: sha256Hex(match[1]!) });
     if (!key) throw new AppError('unauthorized', 'the API key is not valid (revoked or mistyped)');
     if (key.created_by && !key.creator_role) throw new AppError('unauthorized', 'the person who created this API key was removed, so the key no longer works');
     // The creator's current role, never above admin: demoting a person demotes their keys.
@@ -81,12 +95,7 @@ async function authenticate(ctx: AppContext, request: FastifyRequest): Promise<A
   }
   const token = request.cookies[SESSION_COOKIE];
   if (!token) return null;
-  const session = await ctx.db
-    .selectFrom('sessions')
-    .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['sessions.id', 'sessions.tenant_id', 'sessions.user_id', 'sessions.csrf_token', 'sessions.expires_at', 'sessions.last_seen_at', 'sessions.created_at', 'users.role'])
-    .where('sessions.id', '=', sha256Hex(token))
-    .executeTakeFirst();
+  const session = await sessionById.first(ctx.db, { id: sha256Hex(token) });
   if (!session || session.expires_at < now()) return null;
   const lastSeen = Date.parse(session.last_seen_at ?? session.created_at);
   const idleMs = ctx.config.retention.sessionIdleMinutes * 60_000;

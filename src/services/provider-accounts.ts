@@ -24,12 +24,15 @@ export interface AccountInput {
 }
 
 const accountOfType = prepared<{ type: string; id: string }>()((db, p) => db.selectFrom('provider_accounts').selectAll().where('type', '=', p.type).where('id', '=', p.id));
+const accountOfTenant = prepared<{ tenantId: string; id: string }>()((db, p) => db.selectFrom('provider_accounts').selectAll().where('tenant_id', '=', p.tenantId).where('id', '=', p.id));
 const environmentAccount = prepared<{ type: string }>()((db, p) => db.selectFrom('provider_accounts').selectAll().where('type', '=', p.type).where('source', '=', 'env'));
 
 export class ProviderAccounts {
   private readonly adapters = new Map<string, { updatedAt: string; adapter: ProviderAdapter }>();
   /** Webhook resolution runs for every inbound request: accounts found are kept, keyed `type\nid` (`type\n` for the environment's). */
   private readonly webhookAccounts: NodeCache<ProviderAccountTable | undefined>;
+  /** Every send reads its account: kept by `tenantId\nid`. */
+  private readonly tenantAccounts: NodeCache<ProviderAccountTable | undefined>;
 
   constructor(
     private readonly db: Db,
@@ -40,11 +43,13 @@ export class ProviderAccounts {
     bus: EventBus,
   ) {
     this.webhookAccounts = new NodeCache('webhook_accounts', bus, (key) => this.loadForWebhook(key), { keep: (account) => account !== undefined });
+    this.tenantAccounts = new NodeCache('tenant_accounts', bus, (key) => this.loadOfTenant(key), { keep: (account) => account !== undefined });
   }
 
   /** Drops what the caches hold about an account; call after its row changed or went. */
-  private forget(account: Pick<ProviderAccountTable, 'id' | 'type' | 'source'>): void {
+  private forget(account: Pick<ProviderAccountTable, 'id' | 'tenant_id' | 'type' | 'source'>): void {
     this.adapters.delete(account.id);
+    this.tenantAccounts.changed(`${account.tenant_id}\n${account.id}`);
     this.webhookAccounts.changed(`${account.type}\n${account.id}`);
     if (account.source === 'env') this.webhookAccounts.changed(`${account.type}\n`);
   }
@@ -118,9 +123,19 @@ export class ProviderAccounts {
   }
 
   async get(tenantId: string, id: string): Promise<ProviderAccountTable> {
-    const row = await this.db.selectFrom('provider_accounts').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+    const row = await this.find(tenantId, id);
     if (!row) throw notFound('provider account', id);
     return row;
+  }
+
+  /** The tenant's account, or undefined (cached: treat the row as read-only). */
+  find(tenantId: string, id: string): Promise<ProviderAccountTable | undefined> {
+    return this.tenantAccounts.get(`${tenantId}\n${id}`);
+  }
+
+  private loadOfTenant(key: string): Promise<ProviderAccountTable | undefined> {
+    const split = key.indexOf('\n');
+    return accountOfTenant.first(this.db, { tenantId: key.slice(0, split), id: key.slice(split + 1) });
   }
 
   list(tenantId: string): Promise<ProviderAccountTable[]> {
@@ -186,7 +201,7 @@ export class ProviderAccounts {
           .values({ id, tenant_id: tenantId, type: module.manifest.type, name: `${module.manifest.displayName} (environment)`, source: 'env', webhook_token: randomToken(24), created_at: now(), ...values })
           .execute();
       }
-      this.forget({ id, type: module.manifest.type, source: 'env' });
+      this.forget({ id, tenant_id: existing?.tenant_id ?? tenantId, type: module.manifest.type, source: 'env' });
       synced.push(module.manifest.type);
       this.log.info({ provider: module.manifest.type }, 'provider account loaded from the environment');
     }
