@@ -3,7 +3,6 @@
  * next to a bare node:http server's request rate measured in the same run, and their ratio.
  * Every 2xx is a durably stored message; the run checks that count at the end.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';

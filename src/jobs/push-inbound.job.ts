@@ -4,7 +4,7 @@
  * inbound processing) when some user of the tenant has a push subscription.
  */
 import type { AppContext } from '../context.js';
-import { PUSH_INBOUND_JOB, pushDb, pushPayloadFor, pushRecipients, sendPushToUsers } from '../services/push.js';
+import { PUSH_INBOUND_JOB, pushPayloadFor, pushRecipients, sendPushToUsers } from '../services/push.js';
 import { onInboundMessage } from './process-inbound.job.js';
 import type { JobDefinition } from './queue.js';
 

@@ -8,6 +8,7 @@ import type { EventBus } from './events.js';
 
 export class NodeCache<T> {
   private readonly entries = new Map<string, T>();
+  private readonly loading = new Map<string, Promise<T>>();
   /** Bumped on every change of a key, so a load that started before it is not cached. */
   private readonly generations = new Map<string, number>();
 
@@ -24,6 +25,20 @@ export class NodeCache<T> {
 
   async get(key: string): Promise<T> {
     if (this.entries.has(key)) return this.entries.get(key)!;
+    // Callers missing the same key at once share one load (and see its answers in one order).
+    let loading = this.loading.get(key);
+    if (!loading) {
+      loading = this.loadAndKeep(key);
+      this.loading.set(key, loading);
+      const settled = () => {
+        if (this.loading.get(key) === loading) this.loading.delete(key);
+      };
+      loading.then(settled, settled);
+    }
+    return loading;
+  }
+
+  private async loadAndKeep(key: string): Promise<T> {
     const generation = this.generations.get(key) ?? 0;
     const value = await this.load(key);
     if ((this.generations.get(key) ?? 0) === generation && (this.options.keep?.(value) ?? true)) {
@@ -41,6 +56,7 @@ export class NodeCache<T> {
 
   private drop(key: string): void {
     this.entries.delete(key);
+    this.loading.delete(key);
     this.generations.set(key, (this.generations.get(key) ?? 0) + 1);
   }
 }

@@ -7,6 +7,7 @@ import type { AppContext } from '../context.js';
 import type { Auth } from '../plugins/auth.js';
 import type { Database, MessageTable, NumberTable } from '../db/schema.js';
 import { now } from '../db/client.js';
+import { prepared } from '../db/prepared.js';
 import { AppError } from '../errors.js';
 import { newId } from '../lib/ids.js';
 import { isSenderId, requireE164, toE164 } from '../lib/phone.js';
@@ -52,9 +53,15 @@ export function addSendGuard(guard: SendGuard): void {
   guards.push(guard);
 }
 
+const numberOfTenant = prepared<{ tenantId: string; number: string }>()((db, p) => db.selectFrom('numbers').selectAll().where('tenant_id', '=', p.tenantId).where('number', '=', p.number));
+
 export async function findSendingNumber(ctx: AppContext, tenantId: string, from: string): Promise<NumberTable> {
-  const candidates = [from.trim(), toE164(from, ctx.config.defaultCountry)].filter((v): v is string => Boolean(v));
-  const number = await ctx.db.selectFrom('numbers').selectAll().where('tenant_id', '=', tenantId).where('number', 'in', candidates).executeTakeFirst();
+  const candidates = new Set([from.trim(), toE164(from, ctx.config.defaultCountry)].filter((v): v is string => Boolean(v)));
+  let number: NumberTable | undefined;
+  for (const candidate of candidates) {
+    number = await numberOfTenant.first(ctx.db, { tenantId, number: candidate });
+    if (number) break;
+  }
   if (!number) {
     throw new AppError('from_not_owned', `from "${from}" is not a number of this tenant; add it under numbers first`, { statusCode: 403 });
   }

@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import type { AppContext } from '../context.js';
 import type { Database } from '../db/schema.js';
 import { AppError } from '../errors.js';
+import { prepared } from '../db/prepared.js';
 
 /** A send-later choice: either `minutes` from now, or a wall-clock `time` on a day (`dayOffset` days ahead, or the next `weekday`, 0 = Sunday). */
 export interface SendLaterPreset {
@@ -44,8 +45,10 @@ export const DEFAULT_GENERAL: GeneralSettings = {
 
 type Executor = Kysely<Database>;
 
+const settingsOfTenant = prepared<{ tenantId: string }>()((db, p) => db.selectFrom('tenants').select('settings').where('id', '=', p.tenantId));
+
 export async function readSettingsJson(db: Executor, tenantId: string): Promise<Record<string, unknown>> {
-  const row = await db.selectFrom('tenants').select('settings').where('id', '=', tenantId).executeTakeFirst();
+  const row = await settingsOfTenant.first(db, { tenantId });
   if (!row) throw new AppError('not_found', `tenant ${tenantId} was not found`);
   try {
     const parsed = JSON.parse(row.settings) as unknown;

@@ -40,6 +40,23 @@ describe('node cache', () => {
     expect(await racing).toBe(2);
     expect(await cache.get('t1')).toBe(3);
   });
+
+  it('shares one load between callers missing the same key at once, and keeps only what `keep` accepts', async () => {
+    const bus = new EventBus(pino({ level: 'silent' }));
+    const loaded: string[] = [];
+    const cache = new NodeCache<string | undefined>('test-keep', bus, async (key) => {
+      loaded.push(key);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      return key.startsWith('known') ? key.toUpperCase() : undefined;
+    }, { keep: (value) => value !== undefined });
+    expect(await Promise.all([cache.get('known-1'), cache.get('known-1'), cache.get('known-1')])).toEqual(['KNOWN-1', 'KNOWN-1', 'KNOWN-1']);
+    expect(loaded).toEqual(['known-1']);
+    expect(await cache.get('known-1')).toBe('KNOWN-1');
+    // A miss (e.g. an unknown account id from a webhook URL) is answered but not kept.
+    expect(await cache.get('other')).toBeUndefined();
+    expect(await cache.get('other')).toBeUndefined();
+    expect(loaded).toEqual(['known-1', 'other', 'other']);
+  });
 });
 
 describe.skipIf(TEST_DATABASE !== 'postgres')('event webhooks cache across nodes', () => {

@@ -5,11 +5,12 @@
  */
 import type { AppContext } from '../../context.js';
 import { now } from '../../db/client.js';
+import { prepared } from '../../db/prepared.js';
 import type { MessageTable } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import { newId } from '../../lib/ids.js';
 import type { SendInput, SendValidation } from '../send-message.js';
-import { routingDb, withRouting, type OptOutTable } from './tables.js';
+import { withRouting, type OptOutTable } from './tables.js';
 import type { Executor } from './types.js';
 
 /**
@@ -65,9 +66,26 @@ export async function removeOptOut(executor: Executor, tenantId: string, phone: 
   return Number(result.numDeletedRows);
 }
 
+const optOutsOfPhone = prepared<{ tenantId: string; phone: string; numberId: string }>()((db, p) =>
+  withRouting(db).selectFrom('opt_outs').selectAll().where('tenant_id', '=', p.tenantId).where('phone', '=', p.phone).where('scope', 'in', [p.numberId, TENANT_SCOPE]),
+);
+
+const smsRefusingContact = prepared<{ tenantId: string; phone: string }>()((db, p) =>
+  withRouting(db)
+    .selectFrom('contact_phones')
+    .innerJoin('contacts', 'contacts.id', 'contact_phones.contact_id')
+    .select(['contacts.id', 'contacts.name', 'contact_phones.phone'])
+    .where('contact_phones.tenant_id', '=', p.tenantId)
+    .where('contact_phones.phone', '=', p.phone)
+    .where('contacts.allow_sms', '=', 0)
+    .limit(1),
+);
+
+/** Opt-outs of these phones that cover this number (its own, or the tenant's), one indexed lookup per phone. */
 export async function findOptOuts(ctx: AppContext, tenantId: string, numberId: string, phones: string[]): Promise<OptOutTable[]> {
-  if (phones.length === 0) return [];
-  return routingDb(ctx.db).selectFrom('opt_outs').selectAll().where('tenant_id', '=', tenantId).where('phone', 'in', phones).where('scope', 'in', [numberId, TENANT_SCOPE]).execute();
+  const found: OptOutTable[] = [];
+  for (const phone of new Set(phones)) found.push(...(await optOutsOfPhone.rows(ctx.db, { tenantId, phone, numberId })));
+  return found;
 }
 
 /** Refuses a send to an opted-out recipient or a contact who does not allow SMS. */
@@ -80,16 +98,9 @@ export async function optOutGuard(ctx: AppContext, input: SendInput, { number, r
     // Words only: the stored detail can hold internal ids (a carrier receipt's message id).
     throw new AppError('opted_out', `${first.phone} opted out of ${scope} (${OPT_OUT_HOW[first.source]}); they can text START to opt back in`);
   }
-  const blocked = await routingDb(ctx.db)
-    .selectFrom('contact_phones')
-    .innerJoin('contacts', 'contacts.id', 'contact_phones.contact_id')
-    .select(['contacts.id', 'contacts.name', 'contact_phones.phone'])
-    .where('contact_phones.tenant_id', '=', input.tenantId)
-    .where('contact_phones.phone', 'in', recipients)
-    .where('contacts.allow_sms', '=', 0)
-    .executeTakeFirst();
-  if (blocked) {
-    throw new AppError('opted_out', `${blocked.phone} belongs to contact "${blocked.name}", who does not allow SMS (allowSms is false)`);
+  for (const phone of recipients) {
+    const blocked = await smsRefusingContact.first(ctx.db, { tenantId: input.tenantId, phone });
+    if (blocked) throw new AppError('opted_out', `${blocked.phone} belongs to contact "${blocked.name}", who does not allow SMS (allowSms is false)`);
   }
 }
 
