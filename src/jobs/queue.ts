@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/schema.js';
 import { now, type Db, type Dialect } from '../db/client.js';
 import { prepared } from '../db/prepared.js';
+import { JobHints } from './job-hints.js';
 import { newId } from '../lib/ids.js';
 
 export interface JobContext {
@@ -67,14 +68,6 @@ const insertJob = prepared<{ name: string; payload: string; runAt: string; maxAt
     .returning('id'),
 );
 
-/** A job this node enqueued to run now: claimed by its id, without scanning the table. */
-interface Hint {
-  name: string;
-  tenant: string;
-  /** When a claim by this id first found nothing claimable. */
-  missingSince?: number;
-}
-
 /**
  * How long a hint whose job was not there is tried again. On PostgreSQL a claim can run before
  * the job's transaction commits (another transaction's wake came first); a rolled-back job or one
@@ -124,8 +117,8 @@ export class JobQueue {
   /** Running jobs by type and tenant, for the per-type budgets and the per-tenant share. */
   private readonly running = new Map<string, Map<string, number>>();
   private readonly runningIds = new Set<number>();
-  /** Jobs enqueued here that are due now, oldest first (see claimHinted). */
-  private readonly hints = new Map<number, Hint>();
+  /** Jobs enqueued here that are due now (see claimHinted). */
+  private readonly hints = new JobHints(MAX_HINTS, HINT_TTL_MS);
   /** When the table was last scanned for due jobs, and whether that scan filled its batch. */
   private lastTableClaim = 0;
   private tableBacklog = false;
@@ -154,10 +147,7 @@ export class JobQueue {
     const at = now();
     const runAt = options.runAt ?? at;
     const row = await insertJob.first(executor, { name, payload: JSON.stringify(payload), runAt, maxAttempts: options.maxAttempts ?? definition?.maxAttempts ?? 8, createdAt: at, tenantId: options.tenantId ?? null });
-    if (row && runAt <= at && definition) {
-      if (this.hints.size >= MAX_HINTS) this.tableBacklog = true;
-      else this.hints.set(Number(row.id), { name, tenant: options.tenantId ?? '' });
-    }
+    if (row && runAt <= at && definition && !this.hints.add(Number(row.id), name, options.tenantId ?? '')) this.tableBacklog = true;
   }
 
   /**
@@ -254,7 +244,7 @@ export class JobQueue {
             // A full batch of jobs no hint named means more may wait in the table: scan again at once.
             this.tableBacklog = scanned.length === limit - claimed && scanned.some((job) => !this.hints.has(job.id));
             for (const job of scanned) {
-              this.hints.delete(job.id);
+              this.hints.forget(job.id);
               this.startJob(job);
             }
             claimed += scanned.length;
@@ -364,20 +354,11 @@ export class JobQueue {
    * whose job is not there (yet) stays for HINT_TTL_MS.
    */
   private async claimHinted(limit: number): Promise<ClaimedJob[]> {
-    const picked: number[] = [];
-    const pickedOfType = new Map<string, number>();
-    const pickedOfTenant = new Map<string, number>();
-    for (const [id, hint] of this.hints) {
-      if (picked.length >= limit) break;
-      const ofType = pickedOfType.get(hint.name) ?? 0;
-      if (this.runningCount(hint.name) + ofType >= this.budget(hint.name)) continue;
-      const tenantKey = `${hint.name}|${hint.tenant}`;
-      const ofTenant = pickedOfTenant.get(tenantKey) ?? 0;
-      if (hint.tenant !== '' && this.runningCount(hint.name, hint.tenant) + ofTenant >= this.tenantCap(hint.name)) continue;
-      pickedOfType.set(hint.name, ofType + 1);
-      pickedOfTenant.set(tenantKey, ofTenant + 1);
-      picked.push(id);
-    }
+    const picked = this.hints.pick(
+      limit,
+      (name) => this.budget(name) - this.runningCount(name),
+      (name, tenant) => this.tenantCap(name) - this.runningCount(name, tenant),
+    );
     if (picked.length === 0) return [];
     const at = now();
     const rows = await this.db
@@ -390,14 +371,9 @@ export class JobQueue {
       .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', at)]))
       .returning(['id', 'name', 'payload', 'attempts', 'max_attempts', 'tenant_id'])
       .execute();
-    for (const row of rows) this.hints.delete(row.id);
-    const checkedAt = Date.now();
-    for (const id of picked) {
-      const hint = this.hints.get(id);
-      if (!hint) continue;
-      hint.missingSince ??= checkedAt;
-      if (checkedAt - hint.missingSince > HINT_TTL_MS) this.hints.delete(id);
-    }
+    const claimed = new Set(rows.map((row) => row.id));
+    this.hints.claimed(claimed);
+    this.hints.missed(picked.filter((id) => !claimed.has(id)), Date.now());
     return rows;
   }
 
