@@ -47,6 +47,9 @@ export function openStore(options: { dialect: Dialect; databaseUrl: string; sqli
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
+    // The default page cache (2 MB) is smaller than the hot part of a busy inbox (recent messages,
+    // their indexes and the FTS index), so statements kept re-reading pages: 32 MB at most.
+    sqlite.pragma('cache_size = -32768');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), plugins: [new EmptyInPlugin()] });
     return { db, dialect: 'sqlite', close: () => db.destroy() };
   }

@@ -74,7 +74,8 @@ const insertJob = prepared<{ name: string; payload: string; runAt: string; maxAt
  * another node took never appears. Anything dropped is still found by the table scan.
  */
 const HINT_TTL_MS = 2_000;
-const MAX_HINTS = 4_096;
+// About 100 bytes each: a backlog of this many due jobs still costs no table scans.
+const MAX_HINTS = 65_536;
 
 interface ClaimedJob {
   id: number;
