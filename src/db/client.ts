@@ -20,6 +20,7 @@ import { notesSchema } from './migrations/0012_notes.js';
 import { labelsSchema } from './migrations/0013_labels.js';
 import { searchIndexesSchema } from './migrations/0014_search_indexes.js';
 import { caseMessagesConversationSchema } from './migrations/0015_case_messages_conversation.js';
+import { sendDispatchesSchema } from './migrations/0016_send_dispatches.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -94,6 +95,7 @@ function migrationsFor(dialect: Dialect): MigrationProvider {
     '0013_labels': labelsSchema(dialect),
     '0014_search_indexes': searchIndexesSchema(dialect),
     '0015_case_messages_conversation': caseMessagesConversationSchema(dialect),
+    '0016_send_dispatches': sendDispatchesSchema(dialect),
   };
   return { getMigrations: async () => migrations };
 }

@@ -235,6 +235,7 @@ export interface Database {
   templates: TemplateTable;
   cases: CaseTable;
   case_messages: CaseMessageTable;
+  send_dispatches: SendDispatchTable;
   documents: DocumentTable;
   workflows: WorkflowTable;
   workflow_runs: WorkflowRunTable;
@@ -337,6 +338,12 @@ export interface CaseTable {
   updated_at: string;
   closed_at: string | null;
   last_outbound_at: string | null;
+}
+
+/** A send being handed to its provider (migration 0016). */
+export interface SendDispatchTable {
+  message_id: string;
+  started_at: string;
 }
 
 export interface CaseMessageTable {

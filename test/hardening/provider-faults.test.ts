@@ -96,3 +96,48 @@ describe('provider faults on the send path', () => {
     }
   });
 });
+
+describe('a send interrupted while it was handed to the provider', () => {
+  let t: TestApp;
+  let tenant: Tenant;
+  let emulator: Awaited<ReturnType<typeof startTwilioEmulator>>;
+
+  beforeAll(async () => {
+    t = await createTestApp({ workers: false });
+    tenant = await createTestTenant(t.ctx);
+    emulator = await startTwilioEmulator({ ...credentials, callbackDelayMs: 0 });
+    await createAccountAndNumber(t.app, tenant, { type: 'twilio', credentials, baseUrl: emulator.baseUrl, number: OUR, mps: 0 });
+  });
+  afterAll(async () => {
+    await emulator.close();
+    await t.close();
+  });
+
+  it('is not sent again after the process ended mid-request, and says why; an untouched send goes out once', async () => {
+    const accept = async (to: string) => {
+      const response = await t.app.inject({ method: 'POST', url: '/api/v1/messages', headers: tenant.auth, payload: { from: OUR, to, body: 'crash window' } });
+      expect(response.statusCode, response.body).toBe(202);
+      return response.json().id as string;
+    };
+    const interrupted = await accept('+15551239001');
+    const untouched = await accept('+15551239002');
+    // What a SIGKILL between the provider request and its answer leaves behind: the dispatch mark.
+    await t.ctx.db.insertInto('send_dispatches').values({ message_id: interrupted, started_at: new Date().toISOString() }).execute();
+    t.ctx.queue.start();
+    await t.ctx.queue.drain();
+    const get = async (id: string) => (await t.app.inject({ method: 'GET', url: `/api/v1/messages/${id}`, headers: tenant.auth })).json();
+    const requestsTo = (to: string) => emulator.requests.filter((r) => new URLSearchParams(r.text).get('To') === to).length;
+    const left = await get(interrupted);
+    expect(left.error.code).toBe('outcome_unknown');
+    expect(left.error.message).toMatch(/stopped .* while handing the message to the provider/);
+    expect(requestsTo('+15551239001')).toBe(0);
+    const sent = await eventually(async () => {
+      const m = await get(untouched);
+      return m.providerMessageId ? m : null;
+    });
+    expect(sent.error).toBeNull();
+    expect(requestsTo('+15551239002')).toBe(1);
+    // Once the provider answered, the mark is gone with it.
+    expect(await t.ctx.db.selectFrom('send_dispatches').select('message_id').where('message_id', '=', untouched).execute()).toEqual([]);
+  });
+});
