@@ -9,6 +9,7 @@ import type { Transaction } from 'kysely';
 import type { AppContext } from '../context.js';
 import type { Database, MessageTable, ProviderAccountTable } from '../db/schema.js';
 import { now } from '../db/client.js';
+import { prepared } from '../db/prepared.js';
 import { newId } from '../lib/ids.js';
 import { toE164 } from '../lib/phone.js';
 import { countSegments } from '../lib/segments.js';
@@ -44,6 +45,38 @@ export type StoreInboundResult =
   | { kind: 'stored'; verdict: InboundVerdict; messageIds: string[] }
   /** Inbound messages to numbers this account does not have; nothing was stored. */
   | { kind: 'unknown_number'; to: string[] };
+
+/** The diagnostics row of an accepted delivery (F34); refusals are logged by the transport. */
+const insertDeliveryLog = prepared<{
+  providerType: string;
+  method: string;
+  url: string;
+  remoteIp: string | null;
+  at: string;
+  tenantId: string;
+  accountId: string;
+  verdict: InboundVerdict;
+  httpStatus: number;
+  transport: InboundTransport;
+}>()((db, p) =>
+  db.insertInto('webhook_log').values({
+    provider_type: p.providerType,
+    method: p.method,
+    url: p.url,
+    remote_ip: p.remoteIp,
+    created_at: p.at,
+    tenant_id: p.tenantId,
+    provider_account_id: p.accountId,
+    verdict: p.verdict,
+    reason: null,
+    http_status: p.httpStatus,
+    transport: p.transport,
+  }),
+);
+
+const messageByProviderId = prepared<{ accountId: string; providerMessageId: string }>()((db, p) =>
+  db.selectFrom('messages').selectAll().where('provider_account_id', '=', p.accountId).where('provider_message_id', '=', p.providerMessageId),
+);
 
 export async function storeInbound(ctx: AppContext, account: ProviderAccountTable, parsed: ParsedWebhook, delivery: InboundDelivery): Promise<StoreInboundResult> {
   const numbers = await resolveNumbers(ctx, account, parsed.inbound);
@@ -82,22 +115,18 @@ export async function storeInbound(ctx: AppContext, account: ProviderAccountTabl
     if (delivery.alsoInTransaction) await delivery.alsoInTransaction(trx);
     const changed = messageIds.length + statusMessages.length + held;
     const verdict: InboundVerdict = changed === 0 && duplicates > 0 ? 'duplicate' : 'accepted';
-    await trx
-      .insertInto('webhook_log')
-      .values({
-        provider_type: account.type.slice(0, 40),
-        method: delivery.method,
-        url: delivery.url.slice(0, 500),
-        remote_ip: delivery.remoteIp,
-        created_at: now(),
-        tenant_id: account.tenant_id,
-        provider_account_id: account.id,
-        verdict,
-        reason: null,
-        http_status: delivery.ackStatus,
-        transport: delivery.transport,
-      })
-      .execute();
+    await insertDeliveryLog.execute(trx, {
+      providerType: account.type.slice(0, 40),
+      method: delivery.method,
+      url: delivery.url.slice(0, 500),
+      remoteIp: delivery.remoteIp ?? null,
+      at: now(),
+      tenantId: account.tenant_id,
+      accountId: account.id,
+      verdict,
+      httpStatus: delivery.ackStatus,
+      transport: delivery.transport,
+    });
     return { messageIds, announceNow, statusMessages, optedOut, verdict };
   });
 
@@ -220,12 +249,8 @@ export async function insertInbound(
 async function storeStatus(ctx: AppContext, trx: Transaction<Database>, account: ProviderAccountTable, update: StatusUpdate): Promise<MessageTable | 'duplicate' | null> {
   await lockProviderMessage(trx, ctx.store.dialect, account.id, update.providerMessageId);
   const message =
-    (await trx
-      .selectFrom('messages')
-      .selectAll()
-      .where('provider_account_id', '=', account.id)
-      .where('provider_message_id', '=', update.providerMessageId)
-      .executeTakeFirst()) ?? (update.match ? await findUnfinishedOutbound(trx, ctx.store.dialect, account, update.match) : undefined);
+    (await messageByProviderId.first(trx, { accountId: account.id, providerMessageId: update.providerMessageId })) ??
+    (update.match ? await findUnfinishedOutbound(trx, ctx.store.dialect, account, update.match) : undefined);
   // A receipt matched by numbers has no id to wait for: with no unfinished message it is a repeat.
   if (!message && update.match) return 'duplicate';
   if (!message) {
