@@ -1,0 +1,79 @@
+/**
+ * Issue 11: what every inbound message reads (its webhook account, the number it is for) is
+ * cached per node and prepared once. The caches must never outlive a change: a deleted or moved
+ * number stops receiving on its old account at once, and new credentials apply to the next webhook.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { twilioSignature } from '../../src/providers/twilio/twilio.signature.js';
+import { PreparedQuery, prepared } from '../../src/db/prepared.js';
+import { createAccountAndNumber, createTestApp, createTestTenant, type Tenant, type TestApp } from '../helper.js';
+
+const SID = 'AC' + '7'.repeat(32);
+const TOKEN = 'a'.repeat(32);
+
+describe('hot path caches and prepared statements', () => {
+  let t: TestApp;
+  let tenant: Tenant;
+  let sequence = 0;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    tenant = await createTestTenant(t.ctx);
+  });
+  afterAll(() => t.close());
+
+  const inbound = async (webhookUrl: string, to: string, token = TOKEN) => {
+    sequence += 1;
+    const params: Array<[string, string]> = [['MessageSid', `SM${String(sequence).padStart(32, '0')}`], ['AccountSid', SID], ['From', '+15557770001'], ['To', to], ['Body', `cache ${sequence}`], ['NumMedia', '0']];
+    const response = await t.app.inject({
+      method: 'POST',
+      url: new URL(webhookUrl).pathname,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(token, webhookUrl, params) },
+      payload: new URLSearchParams(params).toString(),
+    });
+    return { status: response.statusCode, code: response.statusCode >= 400 ? response.json().error.code : null };
+  };
+
+  it('stops taking inbound for a number at once when it is deleted or moved to another account', async () => {
+    const first = await createAccountAndNumber(t.app, tenant, { type: 'twilio', credentials: { accountSid: SID, authToken: TOKEN }, number: '+15557770100' });
+    const second = await createAccountAndNumber(t.app, tenant, { type: 'twilio', credentials: { accountSid: SID, authToken: TOKEN }, number: '+15557770200' });
+    expect(await inbound(first.webhookUrl, '+15557770100')).toEqual({ status: 200, code: null });
+
+    const moved = await t.app.inject({ method: 'PATCH', url: `/api/v1/numbers/${first.numberId}`, headers: tenant.auth, payload: { providerAccountId: second.accountId } });
+    expect(moved.statusCode, moved.body).toBe(200);
+    expect(await inbound(first.webhookUrl, '+15557770100')).toEqual({ status: 404, code: 'unknown_number' });
+    expect(await inbound(second.webhookUrl, '+15557770100')).toEqual({ status: 200, code: null });
+
+    const deleted = await t.app.inject({ method: 'DELETE', url: `/api/v1/numbers/${first.numberId}`, headers: tenant.auth });
+    expect(deleted.statusCode).toBe(204);
+    expect(await inbound(second.webhookUrl, '+15557770100')).toEqual({ status: 404, code: 'unknown_number' });
+  });
+
+  it('checks the next webhook with an account’s new credentials, and forgets a deleted account', async () => {
+    const account = await createAccountAndNumber(t.app, tenant, { type: 'twilio', credentials: { accountSid: SID, authToken: TOKEN }, number: '+15557770300' });
+    expect((await inbound(account.webhookUrl, '+15557770300')).status).toBe(200);
+    const newToken = 'b'.repeat(32);
+    const patched = await t.app.inject({ method: 'PATCH', url: `/api/v1/provider-accounts/${account.accountId}`, headers: tenant.auth, payload: { credentials: { authToken: newToken } } });
+    expect(patched.statusCode, patched.body).toBe(200);
+    expect(await inbound(account.webhookUrl, '+15557770300')).toEqual({ status: 403, code: 'bad_signature' });
+    expect((await inbound(account.webhookUrl, '+15557770300', newToken)).status).toBe(200);
+
+    await t.app.inject({ method: 'DELETE', url: `/api/v1/numbers/${account.numberId}`, headers: tenant.auth });
+    const removed = await t.app.inject({ method: 'DELETE', url: `/api/v1/provider-accounts/${account.accountId}`, headers: tenant.auth });
+    expect(removed.statusCode, removed.body).toBe(204);
+    expect(await inbound(account.webhookUrl, '+15557770300', newToken)).toEqual({ status: 404, code: 'unknown_account' });
+  });
+
+  it('binds each call’s values into one compiled statement, keeps constants, and refuses a missing value', async () => {
+    const byNumber = prepared<{ tenantId: string; number: string }>()((db, p) => db.selectFrom('numbers').select(['number', 'mps']).where('tenant_id', '=', p.tenantId).where('number', '=', p.number).where('system_notification', '=', 0));
+    expect(byNumber).toBeInstanceOf(PreparedQuery);
+    await createAccountAndNumber(t.app, tenant, { type: 'sandbox', number: '+15557770400', mps: 3 });
+    await createAccountAndNumber(t.app, tenant, { type: 'sandbox', number: '+15557770500', mps: 5 });
+    expect(await byNumber.rows(t.ctx.db, { tenantId: tenant.tenantId, number: '+15557770400' })).toEqual([{ number: '+15557770400', mps: 3 }]);
+    // Same statement, other values, inside a transaction.
+    const inTransaction = await t.ctx.db.transaction().execute((trx) => byNumber.first(trx, { tenantId: tenant.tenantId, number: '+15557770500' }));
+    expect(inTransaction).toEqual({ number: '+15557770500', mps: 5 });
+    expect(await byNumber.first(t.ctx.db, { tenantId: 'tn_other', number: '+15557770500' })).toBeUndefined();
+    await expect(byNumber.rows(t.ctx.db, { tenantId: tenant.tenantId } as never)).rejects.toThrow(/no value for "number"/);
+  });
+});
