@@ -11,7 +11,8 @@
 import { createQueryId, type CompiledQuery, type Compilable, type Kysely, type QueryResult, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 
-type Executor = Kysely<Database> | Transaction<Database>;
+/** The database or a transaction: what a prepared query runs on. */
+export type Executor = Kysely<Database> | Transaction<Database>;
 
 class Placeholder {
   constructor(readonly name: string) {}
@@ -51,11 +52,6 @@ export class PreparedQuery<A extends object, R> {
 
   async first(executor: Executor, args: A): Promise<R | undefined> {
     return (await this.execute(executor, args)).rows[0];
-  }
-
-  /** Rows changed by an insert, update or delete without `returning`. */
-  async affected(executor: Executor, args: A): Promise<number> {
-    return Number((await this.execute(executor, args)).numAffectedRows ?? 0);
   }
 
   private compile(executor: Executor): Compiled {

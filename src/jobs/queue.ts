@@ -120,7 +120,7 @@ export class JobQueue {
   private readonly runningIds = new Set<number>();
   /** Jobs enqueued here that are due now (see claimHinted). */
   private readonly hints = new JobHints(MAX_HINTS, HINT_TTL_MS);
-  /** When the table was last scanned for due jobs, and whether that scan filled its batch. */
+  /** When the table was last scanned for due jobs, and whether more may wait there (a full scan, or a hint refused). */
   private lastTableClaim = 0;
   private tableBacklog = false;
 

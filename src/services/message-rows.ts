@@ -1,10 +1,6 @@
 /** The hot writes of a message row, prepared once (src/db/prepared.ts). */
-import type { Transaction } from 'kysely';
-import type { Database, MessageTable } from '../db/schema.js';
-import type { Db } from '../db/client.js';
-import { prepared } from '../db/prepared.js';
-
-type Executor = Db | Transaction<Database>;
+import type { MessageTable } from '../db/schema.js';
+import { prepared, type Executor } from '../db/prepared.js';
 
 const COLUMNS: Array<keyof MessageTable> = [
   'id', 'tenant_id', 'conversation_id', 'number_id', 'direction', 'from_number', 'to_numbers', 'body', 'encoding', 'segments', 'status',

@@ -6,6 +6,16 @@
  */
 import type { EventBus } from './events.js';
 
+/** A cache key made of two parts (e.g. account id and number); the first part holds no newline. */
+export function pairKey(first: string, second: string): string {
+  return `${first}\n${second}`;
+}
+
+export function splitPairKey(key: string): [string, string] {
+  const split = key.indexOf('\n');
+  return [key.slice(0, split), key.slice(split + 1)];
+}
+
 export class NodeCache<T> {
   private readonly entries = new Map<string, T>();
   private readonly loading = new Map<string, Promise<T>>();

@@ -9,7 +9,7 @@ import { newId } from '../lib/ids.js';
 import { now, type Db } from '../db/client.js';
 import { prepared } from '../db/prepared.js';
 import type { EventBus } from './events.js';
-import { NodeCache } from './node-cache.js';
+import { NodeCache, pairKey, splitPairKey } from './node-cache.js';
 import type { ProviderAccountTable } from '../db/schema.js';
 import { credentialsFromEnv, CredentialsError, envName, validateCredentials } from '../providers/core/credentials.js';
 import { PROVIDERS, providerModule } from '../providers/core/registry.js';
@@ -49,9 +49,9 @@ export class ProviderAccounts {
   /** Drops what the caches hold about an account; call after its row changed or went. */
   private forget(account: Pick<ProviderAccountTable, 'id' | 'tenant_id' | 'type' | 'source'>): void {
     this.adapters.delete(account.id);
-    this.tenantAccounts.changed(`${account.tenant_id}\n${account.id}`);
-    this.webhookAccounts.changed(`${account.type}\n${account.id}`);
-    if (account.source === 'env') this.webhookAccounts.changed(`${account.type}\n`);
+    this.tenantAccounts.changed(pairKey(account.tenant_id, account.id));
+    this.webhookAccounts.changed(pairKey(account.type, account.id));
+    if (account.source === 'env') this.webhookAccounts.changed(pairKey(account.type, ''));
   }
 
   module(type: string): ProviderModule {
@@ -130,12 +130,12 @@ export class ProviderAccounts {
 
   /** The tenant's account, or undefined (cached: treat the row as read-only). */
   find(tenantId: string, id: string): Promise<ProviderAccountTable | undefined> {
-    return this.tenantAccounts.get(`${tenantId}\n${id}`);
+    return this.tenantAccounts.get(pairKey(tenantId, id));
   }
 
   private loadOfTenant(key: string): Promise<ProviderAccountTable | undefined> {
-    const split = key.indexOf('\n');
-    return accountOfTenant.first(this.db, { tenantId: key.slice(0, split), id: key.slice(split + 1) });
+    const [tenantId, id] = splitPairKey(key);
+    return accountOfTenant.first(this.db, { tenantId, id });
   }
 
   list(tenantId: string): Promise<ProviderAccountTable[]> {
@@ -144,13 +144,11 @@ export class ProviderAccounts {
 
   /** Webhook resolution: by id for app accounts, by type for the environment's account. */
   findForWebhook(type: string, accountId: string | undefined): Promise<ProviderAccountTable | undefined> {
-    return this.webhookAccounts.get(`${type}\n${accountId ?? ''}`);
+    return this.webhookAccounts.get(pairKey(type, accountId ?? ''));
   }
 
   private loadForWebhook(key: string): Promise<ProviderAccountTable | undefined> {
-    const split = key.indexOf('\n');
-    const type = key.slice(0, split);
-    const accountId = key.slice(split + 1);
+    const [type, accountId] = splitPairKey(key);
     return accountId ? accountOfType.first(this.db, { type, id: accountId }) : environmentAccount.first(this.db, { type });
   }
 

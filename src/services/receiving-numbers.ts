@@ -4,6 +4,7 @@
  */
 import type { Db } from '../db/client.js';
 import { prepared } from '../db/prepared.js';
+import { pairKey, splitPairKey } from './node-cache.js';
 
 export interface ReceivingNumber {
   id: string;
@@ -11,7 +12,7 @@ export interface ReceivingNumber {
 }
 
 export function receivingNumberKey(accountId: string, number: string): string {
-  return `${accountId}\n${number}`;
+  return pairKey(accountId, number);
 }
 
 const byAccountAndNumber = prepared<{ accountId: string; number: string }>()((db, p) =>
@@ -19,6 +20,6 @@ const byAccountAndNumber = prepared<{ accountId: string; number: string }>()((db
 );
 
 export async function loadReceivingNumber(db: Db, key: string): Promise<ReceivingNumber | undefined> {
-  const split = key.indexOf('\n');
-  return byAccountAndNumber.first(db, { accountId: key.slice(0, split), number: key.slice(split + 1) });
+  const [accountId, number] = splitPairKey(key);
+  return byAccountAndNumber.first(db, { accountId, number });
 }
