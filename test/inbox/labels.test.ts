@@ -71,6 +71,8 @@ describe('labels: catalogue, applying, filtering, roles and tenants', () => {
     const numbers = (await api('GET', '/numbers')).json().items as Array<{ id: string; number: string }>;
     expect((await api('PATCH', `/numbers/${numbers.find((n) => n.number === OURS)!.id}`, { destinations: { userIds: [agentUser.id] } })).statusCode).toBe(200);
     agent = await signIn(t.app, 'agent@labels.test', 'agent-password');
+    // The inbound messages' routing jobs announce their own events; let them finish first.
+    await eventually(async () => (await t.ctx.db.selectFrom('jobs').select('id').executeTakeFirst()) === undefined, 15_000);
   });
   afterAll(() => t.close());
 
@@ -147,7 +149,7 @@ describe('labels: catalogue, applying, filtering, roles and tenants', () => {
     // Again: nothing changes and nothing is announced.
     const quiet = events.length;
     expect((await api('PUT', `/conversations/${ids[0]}/labels/${vip!.id}`)).json().labels).toHaveLength(1);
-    expect(events.length).toBe(quiet);
+    expect(events.slice(quiet).filter((e) => (e.data as { id?: string }).id === ids[0])).toEqual([]);
 
     const set = await api('PUT', `/conversations/${ids[1]}/labels`, { labelIds: [vip!.id, billing!.id, vip!.id] });
     expect(set.json().labels.map((l: Label) => l.name)).toEqual(['Billing', 'VIP']);
