@@ -97,7 +97,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   const log =
     options.logger ??
     pino({ level: config.logLevel, redact: { paths: ['*.password', '*.credentials', '*.authToken', '*.apiKey', 'req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' } });
-  const store = openStore(config);
+  const store = openStore({ ...config, onCheckpointerError: (error) => log.error({ err: error }, 'the WAL checkpoint thread stopped; SQLite checkpoints on the main thread again') });
   await migrateToLatest(store);
   restrictDatabaseFiles(config);
   const secretKey = loadSecretKey(config);
