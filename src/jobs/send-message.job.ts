@@ -21,7 +21,7 @@ const setProviderId = prepared<{ id: string; providerMessageId: string }>()((db,
 const earlyReceipts = prepared<{ accountId: string; providerMessageId: string }>()((db, p) =>
   db.selectFrom('pending_status').selectAll().where('provider_account_id', '=', p.accountId).where('provider_message_id', '=', p.providerMessageId).orderBy('id'),
 );
-const dispatchOf = prepared<{ messageId: string }>()((db, p) => db.selectFrom('send_dispatches').select('started_at').where('message_id', '=', p.messageId));
+const INTERRUPTED = Symbol('interrupted');
 const startDispatch = prepared<{ messageId: string; at: string }>()((db, p) =>
   db.insertInto('send_dispatches').values({ message_id: p.messageId, started_at: p.at }).onConflict((oc) => oc.column('message_id').doNothing()),
 );
@@ -67,24 +67,25 @@ export function sendMessageJob(ctx: AppContext): JobDefinition<Payload> {
       const adapter = ctx.accounts.adapter(account);
       // Providers that deduplicate on our message id can always be asked again.
       const guardDispatch = !adapter.manifest.capabilities.idempotentSends;
-      if (guardDispatch && (await dispatchOf.first(ctx.db, { messageId: message.id }))) {
-        await recordUnknownOutcome(message, 'an earlier attempt stopped (the process ended) while handing the message to the provider');
-        return;
-      }
       const media = message.media_count
         ? await ctx.db.selectFrom('media').select(['id', 'storage_key', 'source_url']).where('message_id', '=', message.id).orderBy('created_at').execute()
         : [];
       const number = message.number_id ? await numberRate.first(ctx.db, { id: message.number_id }) : undefined;
       await paceDispatch(message.number_id, number?.mps ?? adapter.manifest.capabilities.defaultMps);
-      // `sending` and the dispatch mark commit together, right before the request. Its own
-      // transaction, not the write batcher's: a send holds a worker slot while it waits, and group
-      // commit made each send slower than the commit it saved (end to end 269 → 188 msg/s).
-      const sending = await ctx.db.transaction().execute(async (trx) => {
-        if (guardDispatch) await startDispatch.execute(trx, { messageId: message.id, at: now() });
+      // `sending` and the dispatch mark commit together, right before the request, in the write
+      // batcher's group commit: concurrent sends share one commit (end to end 468 → 511 msg/s,
+      // 2.09 → 1.86 ms CPU per message once checkpoints left the main thread).
+      const sending = await ctx.writes.run(async (trx) => {
+        // A mark left by an earlier attempt: that attempt stopped (the process ended) while handing the message over.
+        if (guardDispatch && Number((await startDispatch.execute(trx, { messageId: message.id, at: now() })).numAffectedRows ?? 0) === 0) return INTERRUPTED;
         if (message.status !== 'queued') return null;
         const draft = { ...message };
         return (await applyStatus(trx, draft, { status: 'sending', detail: attempt > 1 ? `attempt ${attempt}` : null })) ? draft : null;
       });
+      if (sending === INTERRUPTED) {
+        await recordUnknownOutcome(message, 'an earlier attempt stopped (the process ended) while handing the message to the provider');
+        return;
+      }
       if (sending) {
         message.status = sending.status;
         publishStatus(message);
@@ -182,7 +183,7 @@ export function sendMessageJob(ctx: AppContext): JobDefinition<Payload> {
    * message, so a rolled-back try leaves nothing behind in memory either.
    */
   async function writeAccepted(message: MessageTable, accountId: string, result: SendResult): Promise<MessageTable> {
-    const updated = await ctx.db.transaction().execute(async (trx) => {
+    const updated = await ctx.writes.run(async (trx) => {
       const draft = { ...message };
       await lockProviderMessage(trx, ctx.store.dialect, accountId, result.providerMessageId);
       await setProviderId.execute(trx, { id: draft.id, providerMessageId: result.providerMessageId });
