@@ -2,7 +2,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database, MessageTable } from '../db/schema.js';
 import { now, type Db } from '../db/client.js';
-import { prepared } from '../db/prepared.js';
+import { prepared, type PreparedQuery } from '../db/prepared.js';
 import { STATUS_RANK, type MessageStatus } from '../providers/core/types.js';
 
 type Executor = Db | Transaction<Database>;
@@ -27,25 +27,52 @@ export async function recordStatus(trx: Executor, message: { id: string; tenant_
   await insertStatus.execute(trx, { tenantId: message.tenant_id, messageId: message.id, status, at, detail });
 }
 
+interface StatusUpdateArgs {
+  id: string;
+  from: string;
+  status: string;
+  at: string;
+  errorCode: string | null;
+  errorMessage: string | null;
+}
+
+/** The status update's SET clause depends on the change (timestamps, error fields): one prepared statement per shape. */
+const statusUpdates = new Map<string, PreparedQuery<StatusUpdateArgs, unknown>>();
+
+function statusUpdate(status: string, withCode: boolean, withMessage: boolean): PreparedQuery<StatusUpdateArgs, unknown> {
+  const timestamps = status === 'sent' ? 'sent' : status === 'delivered' ? 'delivered' : status === 'undelivered' ? 'undelivered' : 'none';
+  const key = `${timestamps}:${withCode}:${withMessage}`;
+  let query = statusUpdates.get(key);
+  if (!query) {
+    query = prepared<StatusUpdateArgs>()((db, p) => {
+      const set: Record<string, unknown> = { status: p.status };
+      if (timestamps === 'sent') set.sent_at = p.at;
+      // Receipts can overtake each other; a message delivered was sent, even if `sent` comes late.
+      if (timestamps === 'delivered' || timestamps === 'undelivered') set.sent_at = sql`coalesce(sent_at, ${p.at})`;
+      if (timestamps === 'delivered') set.delivered_at = p.at;
+      if (withCode) set.error_code = p.errorCode;
+      if (withMessage) set.error_message = p.errorMessage;
+      return db
+        .updateTable('messages')
+        .set(set as Partial<MessageTable>)
+        .where('id', '=', p.id)
+        .where('status', '=', p.from);
+    });
+    statusUpdates.set(key, query);
+  }
+  return query;
+}
+
 /** Applies the change when it moves forward; returns false (and changes nothing) otherwise. */
 export async function applyStatus(trx: Executor, message: Pick<MessageTable, 'id' | 'tenant_id' | 'status'>, change: StatusChange): Promise<boolean> {
   if (!isForward(message.status, change.status)) return false;
   const at = change.at ?? now();
-  const set: Record<string, unknown> = { status: change.status };
-  if (change.status === 'sent') set.sent_at = at;
-  // Receipts can overtake each other; a message delivered was sent, even if `sent` comes late.
-  if (change.status === 'delivered' || change.status === 'undelivered') set.sent_at = sql`coalesce(sent_at, ${at})`;
-  if (change.status === 'delivered') set.delivered_at = at;
-  if (change.errorCode !== undefined && change.errorCode !== null) set.error_code = change.errorCode;
-  if (change.errorMessage !== undefined && change.errorMessage !== null) set.error_message = change.errorMessage;
-  const result = await trx
-    .updateTable('messages')
-    .set(set as Partial<MessageTable>)
-    .where('id', '=', message.id)
-    .where('status', '=', message.status)
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) === 0) return false;
-  await recordStatus(trx, message, change.status, at, change.detail ?? (change.errorCode ? `${change.errorCode}: ${change.errorMessage ?? ''}`.trim() : null));
+  const errorCode = change.errorCode ?? null;
+  const errorMessage = change.errorMessage ?? null;
+  const update = statusUpdate(change.status, errorCode !== null, errorMessage !== null);
+  const result = await update.execute(trx, { id: message.id, from: message.status, status: change.status, at, errorCode, errorMessage });
+  if (Number(result.numAffectedRows ?? 0) === 0) return false;
+  await recordStatus(trx, message, change.status, at, change.detail ?? (errorCode ? `${errorCode}: ${errorMessage ?? ''}`.trim() : null));
   message.status = change.status;
   return true;
 }
