@@ -22,6 +22,7 @@ import { ProviderAccounts } from './services/provider-accounts.js';
 import { SessionTransports } from './services/session-transports.js';
 import type { AdapterDeps } from './providers/core/types.js';
 import { createNetGuard, type NetGuard } from './lib/net-guard.js';
+import { getGeneralSettings, type GeneralSettings } from './services/tenant-settings.js';
 
 export interface AppContext {
   config: Readonly<Config>;
@@ -46,6 +47,8 @@ export interface AppContext {
   receivingNumbers: NodeCache<ReceivingNumber | undefined>;
   /** Whether a tenant has an enabled workflow; call `changed(tenantId)` after creating, enabling or deleting one. */
   hasEnabledWorkflows: NodeCache<boolean>;
+  /** A tenant's general settings (default country, time zone…), read by every send; call `changed(tenantId)` after writing them. */
+  tenantSettings: NodeCache<GeneralSettings>;
   /** Whether a tenant has a push subscription; call `changed(tenantId)` after adding one. */
   hasPushSubscriptions: NodeCache<boolean>;
   /** Set by the HTTP app so the sandbox carrier can post its webhooks in-process. */
@@ -127,6 +130,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     // Only numbers that exist are kept: keys come from carrier input, and a new number needs no invalidation.
     receivingNumbers: new NodeCache('receiving_numbers', events, (key) => loadReceivingNumber(store.db, key), { keep: (number) => number !== undefined }),
     hasEnabledWorkflows: new NodeCache('enabled_workflows', events, async (tenantId) => (await anyEnabledWorkflow.first(store.db, { tenantId })) !== undefined),
+    tenantSettings: new NodeCache('tenant_settings', events, (tenantId) => getGeneralSettings(store.db, tenantId)),
     hasPushSubscriptions: new NodeCache('push_subscriptions', events, (tenantId) => tenantHasPushSubscription(store.db, tenantId)),
     loopback: async () => {
       throw new Error('the HTTP app is not running, so the sandbox carrier cannot call back');

@@ -73,7 +73,7 @@ export async function writeGeneralSettings(trx: Executor, tenantId: string, valu
 /** The country local numbers are read in: the number's own, else the tenant's, else DEFAULT_COUNTRY. */
 export async function tenantDefaultCountry(ctx: AppContext, tenantId: string, numberCountry: string | null = null): Promise<string | null> {
   if (numberCountry) return numberCountry;
-  return (await getGeneralSettings(ctx.db, tenantId)).defaultCountry ?? ctx.config.defaultCountry;
+  return (await ctx.tenantSettings.get(tenantId)).defaultCountry ?? ctx.config.defaultCountry;
 }
 
 export function checkTimeZone(timeZone: string): string {

@@ -100,6 +100,7 @@ export async function tenantRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
       const changes = diffChanges({ name: tenant.name, ...general, helpText: compliance.helpText, optOutReply: compliance.optOutReply, optInReply: compliance.optInReply }, { name: nextName, ...nextGeneral, helpText: nextCompliance.helpText, optOutReply: nextCompliance.optOutReply, optInReply: nextCompliance.optInReply });
       if (Object.keys(changes).length > 0) await recordAudit(trx, { ...source, action: 'tenant.updated', target: { type: 'tenant', id: tenant.id, label: nextName }, changes });
     });
+    ctx.tenantSettings.changed(tenant.id);
     return serialize({ id: tenant.id, name: nextName }, nextGeneral, nextCompliance);
   });
 }
