@@ -54,7 +54,7 @@ export function openStore(options: { dialect: Dialect; databaseUrl: string; sqli
     sqlite.pragma('cache_size = -32768');
     // Statement journals (every statement that fires a trigger, such as the message search
     // index's, keeps one) and sorting scratch in memory instead of temporary files: a message
-    // insert costs about half as much.
+    // insert with its share of the commit went from 64–70 to 44 µs.
     sqlite.pragma('temp_store = MEMORY');
     const checkpointer = file === ':memory:' ? null : startWalCheckpointer(sqlite, file, { onError: options.onCheckpointerError });
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), plugins: [new EmptyInPlugin()] });
