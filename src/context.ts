@@ -16,6 +16,7 @@ import { NodeCache } from './services/node-cache.js';
 import { loadReceivingNumber, type ReceivingNumber } from './services/receiving-numbers.js';
 import { prepared } from './db/prepared.js';
 import { tenantHasPushSubscription } from './services/push.js';
+import { tenantHasCase } from './services/cases.js';
 import { loadSubscribedEndpoints, type SubscribedEndpoint } from './services/automation/event-webhooks.js';
 import { MediaStore } from './services/media-store.js';
 import { ProviderAccounts } from './services/provider-accounts.js';
@@ -51,6 +52,8 @@ export interface AppContext {
   tenantSettings: NodeCache<GeneralSettings>;
   /** Whether a tenant has a push subscription; call `changed(tenantId)` after adding one. */
   hasPushSubscriptions: NodeCache<boolean>;
+  /** Whether a tenant has ever had a case (a deleted one may leave it true: that only costs a lookup); createCase calls `changed`. */
+  hasCases: NodeCache<boolean>;
   /** Set by the HTTP app so the sandbox carrier can post its webhooks in-process. */
   loopback: AdapterDeps['loopback'];
   close(): Promise<void>;
@@ -132,6 +135,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     hasEnabledWorkflows: new NodeCache('enabled_workflows', events, async (tenantId) => (await anyEnabledWorkflow.first(store.db, { tenantId })) !== undefined),
     tenantSettings: new NodeCache('tenant_settings', events, (tenantId) => getGeneralSettings(store.db, tenantId)),
     hasPushSubscriptions: new NodeCache('push_subscriptions', events, (tenantId) => tenantHasPushSubscription(store.db, tenantId)),
+    hasCases: new NodeCache('cases', events, (tenantId) => tenantHasCase(store.db, tenantId)),
     loopback: async () => {
       throw new Error('the HTTP app is not running, so the sandbox carrier cannot call back');
     },

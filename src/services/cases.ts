@@ -37,7 +37,15 @@ export async function findCase(db: Kysely<Database>, tenantId: string, id: strin
   return row;
 }
 
-export async function createCase(db: Kysely<Database>, input: { tenantId: string; title: string; contactId: string | null; conversationId: string | null; userId: string | null }): Promise<CaseTable> {
+const anyCase = prepared<{ tenantId: string }>()((db, p) => db.selectFrom('cases').select('id').where('tenant_id', '=', p.tenantId).limit(1));
+
+/** Read through ctx.hasCases: most tenants never open a case, and their inbound messages skip the case lookups. */
+export async function tenantHasCase(db: Kysely<Database>, tenantId: string): Promise<boolean> {
+  return (await anyCase.first(db, { tenantId })) !== undefined;
+}
+
+export async function createCase(ctx: AppContext, input: { tenantId: string; title: string; contactId: string | null; conversationId: string | null; userId: string | null }): Promise<CaseTable> {
+  const db = ctx.db;
   const title = input.title.trim();
   if (!title || title.includes('\u0000')) throw new AppError('validation_error', 'title must not be empty or contain NUL characters');
   const at = now();
@@ -45,6 +53,7 @@ export async function createCase(db: Kysely<Database>, input: { tenantId: string
     const row: CaseTable = { id: newId('case'), tenant_id: input.tenantId, token: newCaseToken(), title, status: 'open', contact_id: input.contactId, conversation_id: input.conversationId, created_by: input.userId, created_at: at, updated_at: at, closed_at: null, last_outbound_at: null };
     try {
       await db.insertInto('cases').values(row).execute();
+      ctx.hasCases.changed(input.tenantId);
       return row;
     } catch (error) {
       // 32^6 tokens: a clash is rare; try a fresh one a few times.
@@ -84,7 +93,7 @@ const latestOpenCaseOfConversation = prepared<{ tenantId: string; conversationId
 );
 
 export async function attachInboundToCase(ctx: AppContext, message: MessageTable): Promise<void> {
-  if (message.direction !== 'inbound') return;
+  if (message.direction !== 'inbound' || !(await ctx.hasCases.get(message.tenant_id))) return;
   const token = findTokenInText(message.body);
   let caseId: string | undefined;
   if (token) {

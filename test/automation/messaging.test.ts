@@ -66,6 +66,8 @@ describe('templates on POST /messages', () => {
 
 describe('cases', () => {
   it('appends the case token (counted in segments), and a tokenless reply lands in the case', async () => {
+    // The tenant has no case yet, and this node has cached that: creating one must drop the entry.
+    expect(await t.ctx.hasCases.get(tenant.tenantId)).toBe(false);
     const created = await t.app.inject({ method: 'POST', url: '/api/v1/cases', headers: tenant.auth, payload: { title: 'Crown fitting' } });
     expect(created.statusCode, created.body).toBe(201);
     const kase = created.json();

@@ -249,7 +249,7 @@ async function caseForStep(
   if (saved) return { row: await findCase(ctx.db, run.tenant_id, saved), opened: true };
   const rendered = await renderTemplate(option.open, data);
   if (rendered.emptyVariables.length > 0) throw emptyVariablesError(rendered.emptyVariables);
-  const row = await createCase(ctx.db, { tenantId: run.tenant_id, title: rendered.text.trim().slice(0, 300), contactId: run.contact_id, conversationId: conversation?.id ?? null, userId: null });
+  const row = await createCase(ctx, { tenantId: run.tenant_id, title: rendered.text.trim().slice(0, 300), contactId: run.contact_id, conversationId: conversation?.id ?? null, userId: null });
   state.openedCases = { ...state.openedCases, [key]: row.id };
   await ctx.db.updateTable('workflow_runs').set({ data: JSON.stringify(state), updated_at: now() }).where('id', '=', run.id).execute();
   return { row, opened: true };

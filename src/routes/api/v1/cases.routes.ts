@@ -79,7 +79,7 @@ export async function caseRoutes(app: FastifyInstance, { ctx }: { ctx: AppContex
       const contact = await routingDb(ctx.db).selectFrom('contacts').select('id').where('tenant_id', '=', tenantId).where('id', '=', contactId).executeTakeFirst();
       if (!contact) throw new AppError('validation_error', `contactId "${contactId}" is not a contact of this tenant`);
     }
-    const row = await createCase(ctx.db, { tenantId, title: request.body.title, contactId: contactId ?? null, conversationId: conversationId ?? null, userId: request.auth.userId });
+    const row = await createCase(ctx, { tenantId, title: request.body.title, contactId: contactId ?? null, conversationId: conversationId ?? null, userId: request.auth.userId });
     return reply.status(201).send(serializeCase(row, 0));
   });
 
