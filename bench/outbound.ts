@@ -15,7 +15,9 @@ const SID = 'AC' + 'c'.repeat(32);
 const TOKEN = 'bench-outbound-token';
 
 async function startEmulatorProcess() {
-  const child = spawn('npx', ['tsx', path.join(ROOT, 'bench/emulator-process.ts')], { env: { ...process.env, EMU_SID: SID, EMU_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  // Node itself with tsx's loader, not `npx tsx` (which forks a second process): kill() must reach
+  // the emulator, or its open pipe keeps this benchmark from exiting once it has printed.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/emulator-process.ts')], { env: { ...process.env, EMU_SID: SID, EMU_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   const baseUrl = await new Promise<string>((resolve, reject) => {
     child.stdout!.once('data', (chunk: Buffer) => resolve(JSON.parse(chunk.toString()).baseUrl));
     child.once('exit', () => reject(new Error('emulator exited')));
