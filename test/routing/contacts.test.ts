@@ -46,6 +46,25 @@ describe('contacts and inbound matching', () => {
     expect((await conversation(usConversation)).contacts).toEqual([{ id: us.json().id, name: 'Lee US' }]);
   });
 
+  it('announces a conversation change for a contact link only when the link is new', async () => {
+    expect((await api('POST', '/contacts', { name: 'Kim Repeat', phones: ['+15557770042'] })).statusCode).toBe(201);
+    const updates: string[] = [];
+    const unsubscribe = harness.ctx.events.subscribe((event) => {
+      if (event.type === 'conversation.updated') updates.push((event.data as { id: string }).id);
+    });
+    try {
+      const id = await inbound('+15557770042', 'First text');
+      const afterFirst = updates.filter((u) => u === id).length;
+      expect(await inbound('+15557770042', 'Second text')).toBe(id);
+      const afterSecond = updates.filter((u) => u === id).length;
+      expect((await conversation(id)).contacts.map((c: { name: string }) => c.name)).toEqual(['Kim Repeat']);
+      // The first text linked Kim and said so; the second changed the conversation only by arriving.
+      expect(afterSecond - afterFirst).toBe(afterFirst - 1);
+    } finally {
+      unsubscribe();
+    }
+  });
+
   it('lists unmatched conversations under notLinked and links one by hand', async () => {
     const stranger = await inbound('+15557770000', 'Who is this?');
     const notLinked = (await api('GET', '/conversations?notLinked=true')).json();

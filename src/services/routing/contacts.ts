@@ -126,7 +126,7 @@ export async function updateContact(ctx: AppContext, contact: ContactTable, inpu
   return { ...contact, ...changes };
 }
 
-/** Links a conversation to every contact of its tenant whose phone is one of its remote numbers. */
+/** Links a conversation to every contact of its tenant whose phone is one of its remote numbers; returns the contacts newly linked. */
 export async function linkConversationContacts(executor: Executor, conversation: { id: string; tenant_id: string; our_number: string; remote_numbers: string }): Promise<string[]> {
   if (conversation.our_number === INTERNAL_NUMBER) return [];
   const remotes = JSON.parse(conversation.remote_numbers) as string[];
@@ -136,14 +136,16 @@ export async function linkConversationContacts(executor: Executor, conversation:
   for (const phone of new Set(remotes)) {
     for (const match of await contactsWithPhone.rows(executor, { tenantId: conversation.tenant_id, phone })) contactIds.add(match.contact_id);
   }
+  const linked: string[] = [];
   for (const contactId of contactIds) {
-    await db
+    const inserted = await db
       .insertInto('conversation_contacts')
       .values({ conversation_id: conversation.id, contact_id: contactId, tenant_id: conversation.tenant_id, linked_by: 'auto', created_at: now() })
       .onConflict((oc) => oc.columns(['conversation_id', 'contact_id']).doNothing())
-      .execute();
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) linked.push(contactId);
   }
-  return [...contactIds];
+  return linked;
 }
 
 const contactsWithPhone = prepared<{ tenantId: string; phone: string }>()((db, p) =>
