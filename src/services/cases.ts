@@ -45,14 +45,13 @@ export async function tenantHasCase(db: Kysely<Database>, tenantId: string): Pro
 }
 
 export async function createCase(ctx: AppContext, input: { tenantId: string; title: string; contactId: string | null; conversationId: string | null; userId: string | null }): Promise<CaseTable> {
-  const db = ctx.db;
   const title = input.title.trim();
   if (!title || title.includes('\u0000')) throw new AppError('validation_error', 'title must not be empty or contain NUL characters');
   const at = now();
   for (let attempt = 0; ; attempt++) {
     const row: CaseTable = { id: newId('case'), tenant_id: input.tenantId, token: newCaseToken(), title, status: 'open', contact_id: input.contactId, conversation_id: input.conversationId, created_by: input.userId, created_at: at, updated_at: at, closed_at: null, last_outbound_at: null };
     try {
-      await db.insertInto('cases').values(row).execute();
+      await ctx.db.insertInto('cases').values(row).execute();
       ctx.hasCases.changed(input.tenantId);
       return row;
     } catch (error) {
