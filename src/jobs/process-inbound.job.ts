@@ -22,8 +22,10 @@ export function processInboundJob(ctx: AppContext): JobDefinition<ProcessInbound
     name: PROCESS_INBOUND_JOB,
     maxAttempts: 6,
     concurrency: 16,
-    async handle({ messageId, liveAnnounced }, { attempt, maxAttempts, log }) {
-      const message = await messageById(ctx.db, messageId);
+    async handle({ messageId, liveAnnounced }, { attempt, maxAttempts, log, handoff }) {
+      // The row as ingest committed it: what routing reads of an inbound message never changes.
+      const handedOver = handoff as MessageTable | undefined;
+      const message = handedOver?.id === messageId ? handedOver : await messageById(ctx.db, messageId);
       if (!message) return;
       await downloadPendingMedia(ctx, message, attempt >= maxAttempts, log);
       announceInbound(ctx, message, liveAnnounced ? 'sinks' : undefined);

@@ -17,6 +17,11 @@ export interface JobContext {
   attempt: number;
   maxAttempts: number;
   log: Logger;
+  /**
+   * What the enqueuer handed over with the job (see enqueue's `handoff`), when this node runs the
+   * job's first attempt; otherwise undefined, and the handler reads what it needs.
+   */
+  handoff?: unknown;
 }
 
 export interface JobDefinition<P = any> {
@@ -61,12 +66,15 @@ export function backoffMs(attempt: number, baseMs = 1000): number {
 
 type Executor = Db | Transaction<Database>;
 
-const insertJob = prepared<{ name: string; payload: string; runAt: string; maxAttempts: number; createdAt: string; tenantId: string | null }>()((db, p) =>
+type JobValues = { name: string; payload: string; runAt: string; maxAttempts: number; createdAt: string; tenantId: string | null };
+const jobRow = (db: Executor, p: JobValues) =>
   db
     .insertInto('jobs')
-    .values({ name: p.name, payload: p.payload, run_at: p.runAt, attempts: 0, max_attempts: p.maxAttempts, locked_by: null, locked_until: null, last_error: null, dead: 0, created_at: p.createdAt, tenant_id: p.tenantId })
-    .returning('id'),
-);
+    .values({ name: p.name, payload: p.payload, run_at: p.runAt, attempts: 0, max_attempts: p.maxAttempts, locked_by: null, locked_until: null, last_error: null, dead: 0, created_at: p.createdAt, tenant_id: p.tenantId });
+// On SQLite the new id comes from the insert itself: RETURNING on an AUTOINCREMENT table costs
+// about three times the plain insert there (issue 11). PostgreSQL reports no insert id, so it returns it.
+const insertJob = prepared<JobValues>()(jobRow);
+const insertJobReturningId = prepared<JobValues>()((db, p) => jobRow(db, p).returning('id'));
 
 /**
  * How long a hint whose job was not there is tried again. On PostgreSQL a claim can run before
@@ -76,6 +84,9 @@ const insertJob = prepared<{ name: string; payload: string; runAt: string; maxAt
 const HINT_TTL_MS = 2_000;
 // About 100 bytes each: a backlog of this many due jobs still costs no table scans.
 const MAX_HINTS = 65_536;
+// Handoffs are whole rows (a message of up to a few KB): only the jobs about to run keep one.
+const MAX_HANDOFFS = 4_096;
+const HANDOFF_TTL_MS = 60_000;
 
 interface ClaimedJob {
   id: number;
@@ -120,6 +131,8 @@ export class JobQueue {
   private readonly runningIds = new Set<number>();
   /** Jobs enqueued here that are due now (see claimHinted). */
   private readonly hints = new JobHints(MAX_HINTS, HINT_TTL_MS);
+  /** Job id → what its enqueuer handed over (see enqueue). */
+  private readonly handoffs = new Map<number, { handoff: unknown; at: number }>();
   /** When the table was last scanned for due jobs, and whether more may wait there (a full scan, or a hint refused). */
   private lastTableClaim = 0;
   private tableBacklog = false;
@@ -143,12 +156,40 @@ export class JobQueue {
   }
 
   /** Adds a job inside the caller's transaction; call wake() after the commit. */
-  async enqueue(executor: Executor, name: string, payload: unknown, options: { runAt?: string; maxAttempts?: number; tenantId?: string | null } = {}): Promise<void> {
+  /**
+   * `handoff` is kept in memory for the job's first attempt on this node, so its handler need not
+   * read back the row it is about (issue 11: inbound.process re-read every message it was given).
+   * It must hold only what stays true after the commit, and the handler checks it is about its job.
+   */
+  async enqueue(executor: Executor, name: string, payload: unknown, options: { runAt?: string; maxAttempts?: number; tenantId?: string | null; handoff?: unknown } = {}): Promise<void> {
     const definition = this.definitions.get(name);
     const at = now();
     const runAt = options.runAt ?? at;
-    const row = await insertJob.first(executor, { name, payload: JSON.stringify(payload), runAt, maxAttempts: options.maxAttempts ?? definition?.maxAttempts ?? 8, createdAt: at, tenantId: options.tenantId ?? null });
-    if (row && runAt <= at && definition && !this.hints.add(Number(row.id), name, options.tenantId ?? '')) this.tableBacklog = true;
+    const values = { name, payload: JSON.stringify(payload), runAt, maxAttempts: options.maxAttempts ?? definition?.maxAttempts ?? 8, createdAt: at, tenantId: options.tenantId ?? null };
+    const id = this.dialect === 'sqlite' ? (await insertJob.execute(executor, values)).insertId : (await insertJobReturningId.first(executor, values))?.id;
+    if (id === undefined) return;
+    // SQLite gives a rolled-back job's id to the next job: whatever was handed over with it goes.
+    this.handoffs.delete(Number(id));
+    if (runAt > at || !definition) return;
+    if (!this.hints.add(Number(id), name, options.tenantId ?? '')) {
+      this.tableBacklog = true;
+      return;
+    }
+    if (options.handoff !== undefined) this.keepHandoff(Number(id), options.handoff);
+  }
+
+  /**
+   * When full, the oldest handoff goes only once it is stale (its job ran elsewhere or never
+   * committed); otherwise the new job goes without. Jobs are claimed oldest first, so under a
+   * backlog the kept handoffs are the ones about to be used, and a slot frees with every job run.
+   */
+  private keepHandoff(id: number, handoff: unknown): void {
+    if (this.handoffs.size >= MAX_HANDOFFS) {
+      const [oldestId, oldest] = this.handoffs.entries().next().value!;
+      if (Date.now() - oldest.at < HANDOFF_TTL_MS) return;
+      this.handoffs.delete(oldestId);
+    }
+    this.handoffs.set(id, { handoff, at: Date.now() });
   }
 
   /**
@@ -379,6 +420,8 @@ export class JobQueue {
   }
 
   private async execute(job: ClaimedJob): Promise<void> {
+    const handoff = this.handoffs.get(job.id)?.handoff;
+    this.handoffs.delete(job.id);
     const definition = this.definitions.get(job.name);
     const log = this.log.child({ job: job.name, jobId: job.id, attempt: job.attempts });
     if (!definition) {
@@ -393,7 +436,7 @@ export class JobQueue {
       return;
     }
     try {
-      await definition.handle(payload, { attempt: job.attempts, maxAttempts: job.max_attempts, log });
+      await definition.handle(payload, { attempt: job.attempts, maxAttempts: job.max_attempts, log, handoff: job.attempts === 1 ? handoff : undefined });
       this.complete(job.id);
     } catch (error) {
       await this.fail(definition, job, payload, error, log);

@@ -238,7 +238,7 @@ export async function insertInbound(
   }
   const liveAtCommit = Boolean(options.liveAtCommit) && inbound.media.length === 0;
   const payload: ProcessInboundPayload = { messageId: id, liveAnnounced: liveAtCommit };
-  await ctx.queue.enqueue(trx, PROCESS_INBOUND_JOB, payload);
+  await ctx.queue.enqueue(trx, PROCESS_INBOUND_JOB, payload, { handoff: row });
   return { id, message: row, liveAtCommit };
 }
 

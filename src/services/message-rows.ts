@@ -17,8 +17,7 @@ const insertUnlessKnown = prepared<MessageTable>()((db, p) =>
   db
     .insertInto('messages')
     .values(values(p))
-    .onConflict((oc) => oc.columns(['provider_account_id', 'provider_message_id']).doNothing())
-    .returning('id'),
+    .onConflict((oc) => oc.columns(['provider_account_id', 'provider_message_id']).doNothing()),
 );
 
 const byId = prepared<{ id: string }>()((db, p) => db.selectFrom('messages').selectAll().where('id', '=', p.id));
@@ -29,7 +28,7 @@ export async function insertMessage(trx: Executor, row: MessageTable): Promise<v
 
 /** False when the provider already delivered this message (same account and provider id). */
 export async function insertInboundMessage(trx: Executor, row: MessageTable): Promise<boolean> {
-  return (await insertUnlessKnown.first(trx, row)) !== undefined;
+  return Number((await insertUnlessKnown.execute(trx, row)).numAffectedRows ?? 0) > 0;
 }
 
 export function messageById(db: Executor, id: string): Promise<MessageTable | undefined> {

@@ -72,6 +72,37 @@ describe('durable job queue', () => {
     expect(seen.indexOf('later-2')).toBeGreaterThan(seen.indexOf('later-1'));
   });
 
+  it("hands the enqueuer's handoff to the job's first attempt only, and never a rolled-back job's to the job that takes its id", async () => {
+    const seen: Array<{ n: number; attempt: number; handoff: unknown }> = [];
+    const q = queue();
+    q.register({
+      name: 'handoff.test',
+      maxAttempts: 3,
+      handle: async (payload: { n: number }, { attempt, handoff }) => {
+        seen.push({ n: payload.n, attempt, handoff });
+        if (payload.n === 1 && attempt === 1) throw new Error('transient');
+      },
+    });
+    await q.enqueue(harness.ctx.db, 'handoff.test', { n: 1 }, { handoff: { row: 1 } });
+    // SQLite gives the rolled-back job's id to the next insert.
+    await harness.ctx.db
+      .transaction()
+      .execute(async (trx) => {
+        await q.enqueue(trx, 'handoff.test', { n: 0 }, { handoff: { row: 'rolled back' } });
+        throw new Error('roll back');
+      })
+      .catch(() => undefined);
+    await q.enqueue(harness.ctx.db, 'handoff.test', { n: 2 });
+    q.start();
+    await eventually(async () => seen.length === 3, 5000);
+    await q.stop();
+    expect(seen.sort((a, b) => a.n - b.n || a.attempt - b.attempt)).toEqual([
+      { n: 1, attempt: 1, handoff: { row: 1 } },
+      { n: 1, attempt: 2, handoff: undefined },
+      { n: 2, attempt: 1, handoff: undefined },
+    ]);
+  });
+
   it('shares work between two workers without running a job twice', async () => {
     const runs = new Map<number, number>();
     const make = () => {
