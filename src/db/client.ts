@@ -6,6 +6,7 @@ import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './schema.js';
 import { EmptyInPlugin } from './empty-in-plugin.js';
+import { runPreparedOnSqlite } from './prepared.js';
 import { startWalCheckpointer } from './wal-checkpointer.js';
 import { initialSchema } from './migrations/0001_initial.js';
 import { routingSchema } from './migrations/0002_routing.js';
@@ -57,7 +58,9 @@ export function openStore(options: { dialect: Dialect; databaseUrl: string; sqli
     // insert with its share of the commit went from 64–70 to 44 µs.
     sqlite.pragma('temp_store = MEMORY');
     const checkpointer = file === ':memory:' ? null : startWalCheckpointer(sqlite, file, { onError: options.onCheckpointerError });
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), plugins: [new EmptyInPlugin()] });
+    const statements = withStatementCache(sqlite);
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }), plugins: [new EmptyInPlugin()] });
+    runPreparedOnSqlite(db, statements);
     return {
       db,
       dialect: 'sqlite',

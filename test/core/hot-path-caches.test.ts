@@ -76,4 +76,33 @@ describe('hot path caches and prepared statements', () => {
     expect(await byNumber.first(t.ctx.db, { tenantId: 'tn_other', number: '+15557770500' })).toBeUndefined();
     await expect(byNumber.rows(t.ctx.db, { tenantId: tenant.tenantId } as never)).rejects.toThrow(/no value for "number"/);
   });
+
+  it('writes inside a transaction belong to it (rolled back with it) and report affected rows and the new id as Kysely does', async () => {
+    const addLog = prepared<{ at: string; note: string }>()((db, p) =>
+      db.insertInto('webhook_log').values({ provider_type: 'prepared-test', method: 'POST', url: p.note, remote_ip: null, created_at: p.at, tenant_id: null, provider_account_id: null, verdict: 'accepted', reason: null, http_status: 200, transport: 'webhook' }),
+    );
+    const rename = prepared<{ from: string; to: string }>()((db, p) => db.updateTable('webhook_log').set({ url: p.to }).where('provider_type', '=', 'prepared-test').where('url', '=', p.from));
+    const count = () => t.ctx.db.selectFrom('webhook_log').select('url').where('provider_type', '=', 'prepared-test').execute();
+    const at = new Date().toISOString();
+
+    const inserted = await t.ctx.db.transaction().execute(async (trx) => {
+      const first = await addLog.execute(trx, { at, note: 'kept' });
+      const second = await addLog.execute(trx, { at, note: 'kept' });
+      return { first, second, renamed: await rename.execute(trx, { from: 'kept', to: 'renamed' }), missed: await rename.execute(trx, { from: 'nowhere', to: 'x' }) };
+    });
+    expect(Number(inserted.first.numAffectedRows)).toBe(1);
+    expect(Number(inserted.renamed.numAffectedRows)).toBe(2);
+    expect(Number(inserted.missed.numAffectedRows)).toBe(0);
+    if (t.ctx.store.dialect === 'sqlite') expect(Number(inserted.second.insertId)).toBe(Number(inserted.first.insertId) + 1);
+    expect(await count()).toEqual([{ url: 'renamed' }, { url: 'renamed' }]);
+
+    await expect(
+      t.ctx.db.transaction().execute(async (trx) => {
+        await addLog.execute(trx, { at, note: 'rolled back' });
+        expect((await trx.selectFrom('webhook_log').select('url').where('url', '=', 'rolled back').execute()).length).toBe(1);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(await count()).toEqual([{ url: 'renamed' }, { url: 'renamed' }]);
+  });
 });
