@@ -82,6 +82,9 @@ export function openStore(options: { dialect: Dialect; databaseUrl: string; sqli
 function withStatementCache(sqlite: SqliteDatabase.Database, limit = 500) {
   const cache = new Map<string, SqliteDatabase.Statement>();
   return {
+    get inTransaction() {
+      return sqlite.inTransaction;
+    },
     close: () => sqlite.close(),
     prepare(sql: string) {
       let statement = cache.get(sql);

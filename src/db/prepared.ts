@@ -16,6 +16,8 @@ export type Executor = Kysely<Database> | Transaction<Database>;
 
 /** The part of a better-sqlite3 connection a prepared query needs. */
 export interface SqliteStatements {
+  /** Whether a transaction is open on the connection. */
+  readonly inTransaction: boolean;
   prepare(sql: string): { reader: boolean; all(parameters: readonly unknown[]): unknown[]; run(parameters: readonly unknown[]): { changes: number; lastInsertRowid: number | bigint } };
 }
 
@@ -23,11 +25,12 @@ export interface SqliteStatements {
 const sqliteOfAdapter = new WeakMap<object, SqliteStatements>();
 
 /**
- * Lets prepared queries inside a transaction of `db` run straight on its SQLite connection. A
- * Kysely transaction holds the store's only connection until it ends, so the statement runs in
- * that transaction exactly as through Kysely, without its per-query connection hand-off, promise
- * chain and result plugins (issue 11: about a tenth of the server's time per message). Outside a
- * transaction queries still go through Kysely, which waits for any open transaction to end.
+ * Lets prepared queries of `db` run straight on its SQLite connection, without Kysely's per-query
+ * connection hand-off, promise chain and result plugins (issue 11: about a tenth of the server's
+ * time per message). The driver is synchronous and the store has one connection, so this is
+ * exactly what Kysely would run: inside a transaction (which holds the connection until it ends)
+ * the statement joins it; outside one it runs at once when no transaction is open, and otherwise
+ * goes through Kysely, which waits for that transaction to end.
  */
 export function runPreparedOnSqlite(db: Kysely<Database>, sqlite: SqliteStatements): void {
   sqliteOfAdapter.set(db.getExecutor().adapter, sqlite);
@@ -61,8 +64,8 @@ export class PreparedQuery<A extends object, R> {
       if (value === undefined) throw new Error(`prepared query: no value for "${slot.name}"`);
       return value;
     });
-    const sqlite = executor.isTransaction ? sqliteOfAdapter.get(executor.getExecutor().adapter) : undefined;
-    if (sqlite) return runOnSqlite<R>(sqlite, compiled.sql, parameters);
+    const sqlite = sqliteOfAdapter.get(executor.getExecutor().adapter);
+    if (sqlite && (executor.isTransaction || !sqlite.inTransaction)) return runOnSqlite<R>(sqlite, compiled.sql, parameters);
     const query: CompiledQuery<R> = { sql: compiled.sql, query: compiled.query, parameters, queryId: createQueryId() };
     return executor.executeQuery(query);
   }

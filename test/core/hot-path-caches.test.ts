@@ -105,4 +105,26 @@ describe('hot path caches and prepared statements', () => {
     ).rejects.toThrow('roll back');
     expect(await count()).toEqual([{ url: 'renamed' }, { url: 'renamed' }]);
   });
+
+  it('a prepared read outside a transaction never sees what an open transaction has not committed', async () => {
+    const addLog = prepared<{ at: string; note: string }>()((db, p) =>
+      db.insertInto('webhook_log').values({ provider_type: 'prepared-open', method: 'POST', url: p.note, remote_ip: null, created_at: p.at, tenant_id: null, provider_account_id: null, verdict: 'accepted', reason: null, http_status: 200, transport: 'webhook' }),
+    );
+    const byNote = prepared<{ note: string }>()((db, p) => db.selectFrom('webhook_log').select('url').where('provider_type', '=', 'prepared-open').where('url', '=', p.note));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let written!: () => void;
+    const wrote = new Promise<void>((resolve) => (written = resolve));
+    const open = t.ctx.db.transaction().execute(async (trx) => {
+      await addLog.execute(trx, { at: new Date().toISOString(), note: 'uncommitted' });
+      written();
+      await held;
+      throw new Error('roll back');
+    });
+    await wrote;
+    const read = byNote.rows(t.ctx.db, { note: 'uncommitted' });
+    release();
+    await expect(open).rejects.toThrow('roll back');
+    expect(await read).toEqual([]);
+  });
 });
