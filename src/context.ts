@@ -24,6 +24,8 @@ import { SessionTransports } from './services/session-transports.js';
 import type { AdapterDeps } from './providers/core/types.js';
 import { createNetGuard, type NetGuard } from './lib/net-guard.js';
 import { getGeneralSettings, type GeneralSettings } from './services/tenant-settings.js';
+import { loadApiKey, loadUserRole, type ApiKeyEntry } from './services/auth-lookups.js';
+import type { UserTable } from './db/schema.js';
 
 export interface AppContext {
   config: Readonly<Config>;
@@ -54,6 +56,10 @@ export interface AppContext {
   hasPushSubscriptions: NodeCache<boolean>;
   /** Whether a tenant has ever had a case (a deleted one may leave it true: that only costs a lookup); createCase calls `changed`. */
   hasCases: NodeCache<boolean>;
+  /** API keys by the SHA-256 of the key, read by every API request; call `changed(hash)` after revoking one. */
+  apiKeys: NodeCache<ApiKeyEntry | undefined>;
+  /** `tenantId\nuserId` → the person's role (null: removed), which their API keys act with; call `changed(userRoleKey(…))` after changing it. */
+  userRoles: NodeCache<UserTable['role'] | null>;
   /** Set by the HTTP app so the sandbox carrier can post its webhooks in-process. */
   loopback: AdapterDeps['loopback'];
   close(): Promise<void>;
@@ -136,6 +142,9 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     tenantSettings: new NodeCache('tenant_settings', events, (tenantId) => getGeneralSettings(store.db, tenantId)),
     hasPushSubscriptions: new NodeCache('push_subscriptions', events, (tenantId) => tenantHasPushSubscription(store.db, tenantId)),
     hasCases: new NodeCache('cases', events, (tenantId) => tenantHasCase(store.db, tenantId)),
+    // Only keys that exist are kept: hashes come from request input.
+    apiKeys: new NodeCache('api_keys', events, (hash) => loadApiKey(store.db, hash), { keep: (key) => key !== undefined }),
+    userRoles: new NodeCache('user_roles', events, (key) => loadUserRole(store.db, key)),
     loopback: async () => {
       throw new Error('the HTTP app is not running, so the sandbox carrier cannot call back');
     },

@@ -10,6 +10,7 @@ import { prepared } from '../db/prepared.js';
 import { AppError } from '../errors.js';
 import { randomToken, safeEqual, sha256Hex } from '../lib/crypto.js';
 import { scopeForRoute, type ApiScope } from './route-scopes.js';
+import { userRoleKey } from '../services/auth-lookups.js';
 
 export interface Auth {
   tenantId: string;
@@ -20,7 +21,7 @@ export interface Auth {
   role: 'owner' | 'admin' | 'agent';
   via: 'session' | 'apikey';
   apiKeyId: string | null;
-  scopes: string[];
+  scopes: readonly string[];
   csrfToken: string | null;
 }
 
@@ -38,15 +39,6 @@ declare module 'fastify' {
 
 export const SESSION_COOKIE = 'sb_session';
 const SESSION_DAYS = 14;
-
-/** Read on every API request. The creator's role comes along: a key acts with it. */
-const apiKeyByHash = prepared<{ hash: string }>()((db, p) =>
-  db
-    .selectFrom('api_keys')
-    .leftJoin('users', (join) => join.onRef('users.id', '=', 'api_keys.created_by').onRef('users.tenant_id', '=', 'api_keys.tenant_id'))
-    .select(['api_keys.id', 'api_keys.tenant_id', 'api_keys.scopes', 'api_keys.created_by', 'users.role as creator_role'])
-    .where('api_keys.key_hash', '=', p.hash),
-);
 
 /** Read on every dashboard request. */
 const sessionById = prepared<{ id: string }>()((db, p) =>
@@ -86,12 +78,13 @@ async function authenticate(ctx: AppContext, request: FastifyRequest): Promise<A
   if (header) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new AppError('unauthorized', 'Authorization must be "Bearer <api key>"');
-    const key = await apiKeyByHash.first(ctx.db, { hash: sha256Hex(match[1]!) });
+    const key = await ctx.apiKeys.get(sha256Hex(match[1]!));
     if (!key) throw new AppError('unauthorized', 'the API key is not valid (revoked or mistyped)');
-    if (key.created_by && !key.creator_role) throw new AppError('unauthorized', 'the person who created this API key was removed, so the key no longer works');
+    const creatorRole = key.createdBy ? await ctx.userRoles.get(userRoleKey(key.tenantId, key.createdBy)) : null;
+    if (key.createdBy && !creatorRole) throw new AppError('unauthorized', 'the person who created this API key was removed, so the key no longer works');
     // The creator's current role, never above admin: demoting a person demotes their keys.
-    const role = key.creator_role === 'agent' ? 'agent' : 'admin';
-    return { tenantId: key.tenant_id, userId: null, actingUserId: key.created_by, role, via: 'apikey', apiKeyId: key.id, scopes: JSON.parse(key.scopes) as string[], csrfToken: null };
+    const role = creatorRole === 'agent' ? 'agent' : 'admin';
+    return { tenantId: key.tenantId, userId: null, actingUserId: key.createdBy, role, via: 'apikey', apiKeyId: key.id, scopes: key.scopes, csrfToken: null };
   }
   const token = request.cookies[SESSION_COOKIE];
   if (!token) return null;

@@ -92,14 +92,37 @@ describe('roles behind API keys, owners, passwords and sessions', () => {
     expect((await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'owner@roles.test', password: 'owner-password-1' } })).statusCode).toBe(200);
   });
 
-  it('a key acts with its creator’s current role: demoting the person demotes the key', async () => {
+  it('a key acts with its creator’s current role: demoting the person demotes the key, at once', async () => {
+    const owner = await signIn('owner@roles.test', 'owner-password-1');
     const key = await createApiKey(t.ctx.db, tenantId, 'by admin', ['*'], { userId: adminId, role: 'admin' });
     const auth = { authorization: `Bearer ${key.key}` };
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/provider-accounts', headers: auth })).statusCode).toBe(200);
-    await t.ctx.db.updateTable('users').set({ role: 'agent' }).where('id', '=', adminId).execute();
+    const demote = await t.app.inject({ method: 'PATCH', url: `/api/v1/users/${adminId}`, headers: owner, payload: { role: 'agent' } });
+    expect(demote.statusCode, demote.body).toBe(200);
     const after = await t.app.inject({ method: 'GET', url: '/api/v1/provider-accounts', headers: auth });
     expect(after.statusCode).toBe(403);
-    await t.ctx.db.updateTable('users').set({ role: 'admin' }).where('id', '=', adminId).execute();
+    expect((await t.app.inject({ method: 'PATCH', url: `/api/v1/users/${adminId}`, headers: owner, payload: { role: 'admin' } })).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/provider-accounts', headers: auth })).statusCode).toBe(200);
+  });
+
+  it('a revoked key, and a key whose creator was removed, stop working on the next request', async () => {
+    const owner = await signIn('owner@roles.test', 'owner-password-1');
+    const revoked = await t.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: owner, payload: { name: 'to revoke' } });
+    const revokedAuth = { authorization: `Bearer ${revoked.json().key}` };
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: revokedAuth })).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/api-keys/${revoked.json().id}`, headers: owner })).statusCode).toBe(204);
+    const afterRevoke = await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: revokedAuth });
+    expect(afterRevoke.statusCode).toBe(401);
+    expect(afterRevoke.json().error.message).toMatch(/revoked or mistyped/);
+
+    const leaverId = (await createUser(t.ctx.db, tenantId, { email: 'leaver@roles.test', name: 'Leaver', role: 'admin', password: 'leaver-password-1' })).id;
+    const leaverKey = await createApiKey(t.ctx.db, tenantId, 'by leaver', ['*'], { userId: leaverId, role: 'admin' });
+    const leaverAuth = { authorization: `Bearer ${leaverKey.key}` };
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: leaverAuth })).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/users/${leaverId}`, headers: owner })).statusCode).toBe(204);
+    const afterRemoval = await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: leaverAuth });
+    expect(afterRemoval.statusCode).toBe(401);
+    expect(afterRemoval.json().error.message).toMatch(/was removed/);
   });
 
   it('changing your password needs the current one and signs out your other sessions', async () => {

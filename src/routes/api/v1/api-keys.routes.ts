@@ -28,8 +28,9 @@ export async function apiKeyRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
 
   app.delete<{ Params: { id: string } }>('/api-keys/:id', { schema: { tags: ['admin'] } }, async (request, reply) => {
     requireAdmin(request);
-    const result = await ctx.db.deleteFrom('api_keys').where('tenant_id', '=', request.auth.tenantId).where('id', '=', request.params.id).executeTakeFirst();
-    if (Number(result.numDeletedRows) === 0) throw notFound('API key', request.params.id);
+    const revoked = await ctx.db.deleteFrom('api_keys').where('tenant_id', '=', request.auth.tenantId).where('id', '=', request.params.id).returning('key_hash').executeTakeFirst();
+    if (!revoked) throw notFound('API key', request.params.id);
+    ctx.apiKeys.changed(revoked.key_hash);
     return reply.status(204).send();
   });
 }

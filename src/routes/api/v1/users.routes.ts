@@ -12,6 +12,7 @@ import { createUser, ROLES } from '../../../services/tenants.js';
 import { normaliseCallerIds } from '../../../services/routing/permissions.js';
 import { routingDb, userSettings } from '../../../services/routing/tables.js';
 import type { UserShape } from '../../../lib/api-shapes.js';
+import { userRoleKey } from '../../../services/auth-lookups.js';
 
 const Role = Type.Union(ROLES.map((r) => Type.Literal(r)));
 const SendPermission = Type.Union([Type.Literal('none'), Type.Literal('number'), Type.Literal('sender_id')]);
@@ -144,6 +145,8 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: AppContex
       if (/unique|duplicate/i.test((error as Error).message)) throw new AppError('conflict', 'that email or extension is already taken');
       throw error;
     }
+    // Their API keys act with their role from the next request on, on every node.
+    if (changes.role !== undefined) ctx.userRoles.changed(userRoleKey(request.auth.tenantId, user.id));
     if (body.password !== undefined) {
       // A new password ends every other session of that person.
       const currentSession = request.cookies[SESSION_COOKIE];
@@ -163,6 +166,7 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: AppContex
       if (owners.length <= 1) throw new AppError('conflict', 'a tenant keeps at least one owner');
     }
     await ctx.db.deleteFrom('users').where('tenant_id', '=', request.auth.tenantId).where('id', '=', user.id).execute();
+    ctx.userRoles.changed(userRoleKey(request.auth.tenantId, user.id));
     return reply.status(204).send();
   });
 }
