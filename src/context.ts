@@ -24,6 +24,7 @@ import { SessionTransports } from './services/session-transports.js';
 import type { AdapterDeps } from './providers/core/types.js';
 import { createNetGuard, type NetGuard } from './lib/net-guard.js';
 import { getGeneralSettings, type GeneralSettings } from './services/tenant-settings.js';
+import { tenantHasSmsRefusingContact } from './services/routing/opt-outs.js';
 import { loadApiKey, loadUserRole, type ApiKeyEntry } from './services/auth-lookups.js';
 import type { UserTable } from './db/schema.js';
 
@@ -56,6 +57,8 @@ export interface AppContext {
   hasPushSubscriptions: NodeCache<boolean>;
   /** Whether a tenant has ever had a case (a deleted one may leave it true: that only costs a lookup); createCase calls `changed`. */
   hasCases: NodeCache<boolean>;
+  /** Whether a tenant has a contact who refuses SMS (one allowed again may leave it true: that only costs a lookup); createContact and updateContact call `changed`. */
+  hasSmsRefusingContacts: NodeCache<boolean>;
   /** API keys by the SHA-256 of the key, read by every API request; call `changed(hash)` after revoking one. */
   apiKeys: NodeCache<ApiKeyEntry | undefined>;
   /** `tenantId\nuserId` → the person's role (null: removed), which their API keys act with; call `changed(userRoleKey(…))` after changing it. */
@@ -142,6 +145,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     tenantSettings: new NodeCache('tenant_settings', events, (tenantId) => getGeneralSettings(store.db, tenantId)),
     hasPushSubscriptions: new NodeCache('push_subscriptions', events, (tenantId) => tenantHasPushSubscription(store.db, tenantId)),
     hasCases: new NodeCache('cases', events, (tenantId) => tenantHasCase(store.db, tenantId)),
+    hasSmsRefusingContacts: new NodeCache('sms_refusing_contacts', events, (tenantId) => tenantHasSmsRefusingContact(store.db, tenantId)),
     // Only keys that exist are kept: hashes come from request input.
     apiKeys: new NodeCache('api_keys', events, (hash) => loadApiKey(store.db, hash), { keep: (key) => key !== undefined }),
     userRoles: new NodeCache('user_roles', events, (key) => loadUserRole(store.db, key)),

@@ -127,6 +127,14 @@ describe('compliance: opt-out keywords, carrier opt-outs and system notification
     expect(refused.statusCode).toBe(409);
     expect(refused.json().error.code).toBe('opted_out');
     expect(twilio.requests.length).toBe(before);
+
+    // A contact who allowed SMS until now: the very next send is refused.
+    const later = await api('POST', '/contacts', { name: 'Changes Their Mind', phones: ['+14155550305'], allowSms: true });
+    expect((await api('POST', '/messages', { from: LINE, to: '+14155550305', body: 'first' })).statusCode).toBe(202);
+    expect((await api('PATCH', `/contacts/${later.json().id}`, { allowSms: false })).statusCode).toBe(200);
+    const refusedNow = await api('POST', '/messages', { from: LINE, to: '+14155550305', body: 'second' });
+    expect(refusedNow.statusCode).toBe(409);
+    expect(refusedNow.json().error.message).toMatch(/Changes Their Mind/);
   });
 
   it('lets admins add and remove opt-outs by hand; agents may not', async () => {

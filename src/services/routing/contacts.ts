@@ -99,6 +99,7 @@ export async function createContact(ctx: AppContext, tenantId: string, input: Co
     await replacePhones(trx, tenantId, row.id, phones);
     await linkExistingConversations(trx, tenantId, row.id, phones);
   });
+  if (row.allow_sms === 0) ctx.hasSmsRefusingContacts.changed(tenantId);
   ctx.events.publish({ type: 'contact.created', tenantId, data: { id: row.id } });
   return row;
 }
@@ -122,6 +123,7 @@ export async function updateContact(ctx: AppContext, contact: ContactTable, inpu
       await linkExistingConversations(trx, contact.tenant_id, contact.id, phones);
     }
   });
+  if (changes.allow_sms === 0) ctx.hasSmsRefusingContacts.changed(contact.tenant_id);
   ctx.events.publish({ type: 'contact.updated', tenantId: contact.tenant_id, data: { id: contact.id } });
   return { ...contact, ...changes };
 }

@@ -81,6 +81,18 @@ const smsRefusingContact = prepared<{ tenantId: string; phone: string }>()((db, 
     .limit(1),
 );
 
+const anySmsRefusingContact = prepared<{ tenantId: string }>()((db, p) =>
+  withRouting(db).selectFrom('contacts').select('id').where('tenant_id', '=', p.tenantId).where('allow_sms', '=', 0).limit(1),
+);
+
+/**
+ * Read through ctx.hasSmsRefusingContacts: most tenants have no contact who refuses SMS, and
+ * their sends skip the per-recipient contact lookup (issue 11).
+ */
+export async function tenantHasSmsRefusingContact(db: Executor, tenantId: string): Promise<boolean> {
+  return (await anySmsRefusingContact.first(db, { tenantId })) !== undefined;
+}
+
 /** Opt-outs of these phones that cover this number (its own, or the tenant's), one indexed lookup per phone. */
 export async function findOptOuts(ctx: AppContext, tenantId: string, numberId: string, phones: string[]): Promise<OptOutTable[]> {
   const found: OptOutTable[] = [];
@@ -98,6 +110,7 @@ export async function optOutGuard(ctx: AppContext, input: SendInput, { number, r
     // Words only: the stored detail can hold internal ids (a carrier receipt's message id).
     throw new AppError('opted_out', `${first.phone} opted out of ${scope} (${OPT_OUT_HOW[first.source]}); they can text START to opt back in`);
   }
+  if (!(await ctx.hasSmsRefusingContacts.get(input.tenantId))) return;
   for (const phone of recipients) {
     const blocked = await smsRefusingContact.first(ctx.db, { tenantId: input.tenantId, phone });
     if (blocked) throw new AppError('opted_out', `${blocked.phone} belongs to contact "${blocked.name}", who does not allow SMS (allowSms is false)`);
