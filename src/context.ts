@@ -25,6 +25,7 @@ import type { AdapterDeps } from './providers/core/types.js';
 import { createNetGuard, type NetGuard } from './lib/net-guard.js';
 import { getGeneralSettings, type GeneralSettings } from './services/tenant-settings.js';
 import { tenantHasSmsRefusingContact } from './services/routing/opt-outs.js';
+import { loadNumber, loadNumberId, type NumberRow } from './services/number-rows.js';
 import { loadApiKey, loadUserRole, type ApiKeyEntry } from './services/auth-lookups.js';
 import type { UserTable } from './db/schema.js';
 
@@ -59,6 +60,10 @@ export interface AppContext {
   hasCases: NodeCache<boolean>;
   /** Whether a tenant has a contact who refuses SMS (one allowed again may leave it true: that only costs a lookup); createContact and updateContact call `changed`. */
   hasSmsRefusingContacts: NodeCache<boolean>;
+  /** Our numbers by id, read by every send and inbound message (services/number-rows.ts: call `numberChanged` after changing one). */
+  numbers: NodeCache<NumberRow | undefined>;
+  /** `tenantId\nE.164` → number id (services/number-rows.ts). */
+  numberIds: NodeCache<string | undefined>;
   /** API keys by the SHA-256 of the key, read by every API request; call `changed(hash)` after revoking one. */
   apiKeys: NodeCache<ApiKeyEntry | undefined>;
   /** `tenantId\nuserId` → the person's role (null: removed), which their API keys act with; call `changed(userRoleKey(…))` after changing it. */
@@ -146,6 +151,9 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     hasPushSubscriptions: new NodeCache('push_subscriptions', events, (tenantId) => tenantHasPushSubscription(store.db, tenantId)),
     hasCases: new NodeCache('cases', events, (tenantId) => tenantHasCase(store.db, tenantId)),
     hasSmsRefusingContacts: new NodeCache('sms_refusing_contacts', events, (tenantId) => tenantHasSmsRefusingContact(store.db, tenantId)),
+    numbers: new NodeCache('numbers', events, (id) => loadNumber(store.db, id), { keep: (number) => number !== undefined }),
+    // Only numbers that exist are kept: the E.164 comes from request input.
+    numberIds: new NodeCache('number_ids', events, (key) => loadNumberId(store.db, key), { keep: (id) => id !== undefined }),
     // Only keys that exist are kept: hashes come from request input.
     apiKeys: new NodeCache('api_keys', events, (hash) => loadApiKey(store.db, hash), { keep: (key) => key !== undefined }),
     userRoles: new NodeCache('user_roles', events, (key) => loadUserRole(store.db, key)),

@@ -26,7 +26,6 @@ const startDispatch = prepared<{ messageId: string; at: string }>()((db, p) =>
   db.insertInto('send_dispatches').values({ message_id: p.messageId, started_at: p.at }).onConflict((oc) => oc.column('message_id').doNothing()),
 );
 const endDispatch = prepared<{ messageId: string }>()((db, p) => db.deleteFrom('send_dispatches').where('message_id', '=', p.messageId));
-const numberRate = prepared<{ id: string }>()((db, p) => db.selectFrom('numbers').select('mps').where('id', '=', p.id));
 
 interface Payload {
   messageId: string;
@@ -70,7 +69,7 @@ export function sendMessageJob(ctx: AppContext): JobDefinition<Payload> {
       const media = message.media_count
         ? await ctx.db.selectFrom('media').select(['id', 'storage_key', 'source_url']).where('message_id', '=', message.id).orderBy('created_at').execute()
         : [];
-      const number = message.number_id ? await numberRate.first(ctx.db, { id: message.number_id }) : undefined;
+      const number = message.number_id ? await ctx.numbers.get(message.number_id) : undefined;
       await paceDispatch(message.number_id, number?.mps ?? adapter.manifest.capabilities.defaultMps);
       // `sending` and the dispatch mark commit together, right before the request, in the write
       // batcher's group commit: concurrent sends share one commit (end to end 468 → 511 msg/s,

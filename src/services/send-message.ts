@@ -5,9 +5,8 @@
 import type { Transaction } from 'kysely';
 import type { AppContext } from '../context.js';
 import type { Auth } from '../plugins/auth.js';
-import type { Database, MessageTable, NumberTable } from '../db/schema.js';
+import type { Database, MessageTable } from '../db/schema.js';
 import { now } from '../db/client.js';
-import { prepared } from '../db/prepared.js';
 import { AppError } from '../errors.js';
 import { newId } from '../lib/ids.js';
 import { isSenderId, requireE164, toE164 } from '../lib/phone.js';
@@ -19,6 +18,7 @@ import { insertMessage } from './message-rows.js';
 import { recordStatus } from './message-status.js';
 import { acceptInternalMessage, isExtension } from './routing/internal-message.js';
 import { tenantDefaultCountry } from './tenant-settings.js';
+import { numberOfTenantByE164, type NumberRow } from './number-rows.js';
 
 export const SEND_MESSAGE_JOB = 'message.send';
 
@@ -42,7 +42,7 @@ export interface SendInput {
 }
 
 export interface SendValidation {
-  number: NumberTable;
+  number: NumberRow;
   recipients: string[];
 }
 
@@ -53,13 +53,11 @@ export function addSendGuard(guard: SendGuard): void {
   guards.push(guard);
 }
 
-const numberOfTenant = prepared<{ tenantId: string; number: string }>()((db, p) => db.selectFrom('numbers').selectAll().where('tenant_id', '=', p.tenantId).where('number', '=', p.number));
-
-export async function findSendingNumber(ctx: AppContext, tenantId: string, from: string): Promise<NumberTable> {
+export async function findSendingNumber(ctx: AppContext, tenantId: string, from: string): Promise<NumberRow> {
   const candidates = new Set([from.trim(), toE164(from, ctx.config.defaultCountry)].filter((v): v is string => Boolean(v)));
-  let number: NumberTable | undefined;
+  let number: NumberRow | undefined;
   for (const candidate of candidates) {
-    number = await numberOfTenant.first(ctx.db, { tenantId, number: candidate });
+    number = await numberOfTenantByE164(ctx, tenantId, candidate);
     if (number) break;
   }
   if (!number) {
@@ -228,7 +226,7 @@ function guessContentType(pathname: string): string {
  * Per-number pacing (F3): each send takes the number's next free slot, 1/mps seconds after the
  * previous one. Slots live in the numbers row, so every node paces against the same clock.
  */
-export async function reserveSendSlot(ctx: AppContext, trx: Transaction<Database>, number: NumberTable, defaultMps: number, notBefore: string | null): Promise<string> {
+export async function reserveSendSlot(ctx: AppContext, trx: Transaction<Database>, number: NumberRow, defaultMps: number, notBefore: string | null): Promise<string> {
   const mps = number.mps ?? defaultMps;
   const earliest = Math.max(Date.now(), notBefore ? Date.parse(notBefore) : 0);
   // Scheduled sends are not paced ahead of time: pushing the slot into the future would hold

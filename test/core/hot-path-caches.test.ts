@@ -64,6 +64,39 @@ describe('hot path caches and prepared statements', () => {
     expect(await inbound(account.webhookUrl, '+15557770300', newToken)).toEqual({ status: 404, code: 'unknown_account' });
   });
 
+  it('sends and routing see a number change at once: deleted, added again, turned into a notification number', async () => {
+    const made = await createAccountAndNumber(t.app, tenant, { type: 'sandbox', number: '+15557770600' });
+    const send = () => t.app.inject({ method: 'POST', url: '/api/v1/messages', headers: tenant.auth, payload: { from: '+15557770600', to: '+15557779999', body: 'hi' } });
+    expect((await send()).statusCode).toBe(202);
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/numbers/${made.numberId}`, headers: tenant.auth })).statusCode).toBe(204);
+    const refused = await send();
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error.code).toBe('from_not_owned');
+
+    const again = await t.app.inject({ method: 'POST', url: '/api/v1/numbers', headers: tenant.auth, payload: { number: '+15557770600', providerAccountId: made.accountId } });
+    expect(again.statusCode, again.body).toBe(201);
+    const sent = await send();
+    expect(sent.statusCode).toBe(202);
+    const stored = await t.ctx.db.selectFrom('messages').select('number_id').where('id', '=', sent.json().id).executeTakeFirstOrThrow();
+    expect(stored.number_id).toBe(again.json().id);
+
+    // Routing read the number for the inbound text; as a notification number it answers "not monitored".
+    const inboundText = async (body: string) => {
+      const row = await t.ctx.db.selectFrom('messages').select('id').where('number_id', '=', again.json().id).where('direction', '=', 'inbound').where('body', '=', body);
+      const response = await t.app.inject({ method: 'POST', url: '/api/v1/sandbox/inbound', headers: tenant.auth, payload: { to: '+15557770600', from: '+15557778888', body } });
+      expect(response.statusCode, response.body).toBeLessThan(300);
+      await t.ctx.queue.drain();
+      return row.executeTakeFirst();
+    };
+    const replies = () => t.ctx.db.selectFrom('messages').select('id').where('number_id', '=', again.json().id).where('direction', '=', 'outbound').where('to_numbers', 'like', '%7778888%').execute();
+    expect(await inboundText('before')).toBeDefined();
+    expect(await replies()).toHaveLength(0);
+    const patched = await t.app.inject({ method: 'PATCH', url: `/api/v1/numbers/${again.json().id}`, headers: tenant.auth, payload: { systemNotification: true } });
+    expect(patched.statusCode, patched.body).toBe(200);
+    expect(await inboundText('after')).toBeDefined();
+    expect(await replies()).toHaveLength(1);
+  });
+
   it('binds each call’s values into one compiled statement, keeps constants, and refuses a missing value', async () => {
     const byNumber = prepared<{ tenantId: string; number: string }>()((db, p) => db.selectFrom('numbers').select(['number', 'mps']).where('tenant_id', '=', p.tenantId).where('number', '=', p.number).where('system_notification', '=', 0));
     expect(byNumber).toBeInstanceOf(PreparedQuery);

@@ -7,9 +7,9 @@
  */
 import type { AppContext } from '../../context.js';
 import { now } from '../../db/client.js';
-import { prepared } from '../../db/prepared.js';
+import { numberOfTenant, type NumberRow } from '../number-rows.js';
 import { conversationById } from '../conversations.js';
-import type { MessageTable, NumberTable } from '../../db/schema.js';
+import type { MessageTable } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import { acceptMessage } from '../send-message.js';
 import { linkConversationContacts } from './contacts.js';
@@ -20,11 +20,9 @@ import { SYSTEM_SENDER } from '../inbox/message-senders.js';
 
 const UNMONITORED_WINDOW_MS = 24 * 3600 * 1000;
 
-const numberOfTenant = prepared<{ tenantId: string; id: string }>()((db, p) => db.selectFrom('numbers').selectAll().where('tenant_id', '=', p.tenantId).where('id', '=', p.id));
-
 export async function handleInboundMessage(ctx: AppContext, message: MessageTable): Promise<void> {
   if (message.direction !== 'inbound' || !message.number_id) return;
-  const number = await numberOfTenant.first(ctx.db, { tenantId: message.tenant_id, id: message.number_id });
+  const number = await numberOfTenant(ctx, message.tenant_id, message.number_id);
   if (!number) return;
 
   const conversation = await conversationById(ctx.db, message.conversation_id);
@@ -41,7 +39,7 @@ export async function handleInboundMessage(ctx: AppContext, message: MessageTabl
   if (number.system_notification !== 1) await queueEmailCopy(ctx, message);
 }
 
-async function handleKeyword(ctx: AppContext, message: MessageTable, number: NumberTable, keyword: 'opt_out' | 'opt_in' | 'help'): Promise<void> {
+async function handleKeyword(ctx: AppContext, message: MessageTable, number: NumberRow, keyword: 'opt_out' | 'opt_in' | 'help'): Promise<void> {
   const settings = await getComplianceSettings(ctx.db, message.tenant_id);
   const phone = message.from_number;
   let reply: string;
@@ -65,7 +63,7 @@ async function handleKeyword(ctx: AppContext, message: MessageTable, number: Num
 }
 
 /** One "not monitored" answer per remote number and window, however many texts arrive. */
-async function answerUnmonitored(ctx: AppContext, message: MessageTable, number: NumberTable): Promise<void> {
+async function answerUnmonitored(ctx: AppContext, message: MessageTable, number: NumberRow): Promise<void> {
   const db = routingDb(ctx.db);
   const at = now();
   const key = { tenant_id: message.tenant_id, number_id: number.id, phone: message.from_number, kind: 'unmonitored' };
@@ -90,7 +88,7 @@ async function answerUnmonitored(ctx: AppContext, message: MessageTable, number:
   await sendAutomaticReply(ctx, message, number, settings.unmonitoredReply, false);
 }
 
-async function sendAutomaticReply(ctx: AppContext, message: MessageTable, number: NumberTable, body: string, complianceReply: boolean): Promise<void> {
+async function sendAutomaticReply(ctx: AppContext, message: MessageTable, number: NumberRow, body: string, complianceReply: boolean): Promise<void> {
   if (!body.trim()) return;
   try {
     await acceptMessage(ctx, { tenantId: message.tenant_id, userId: null, createdBy: SYSTEM_SENDER.autoReply, from: number.number, to: message.from_number, body, complianceReply, idempotencyKey: `auto:${message.id}` });

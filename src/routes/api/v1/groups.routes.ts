@@ -8,6 +8,7 @@ import { newId } from '../../../lib/ids.js';
 import { requireAdmin } from '../../../plugins/auth.js';
 import { parseDestinations } from '../../../services/access.js';
 import { routingDb, withRouting, type GroupTable } from '../../../services/routing/tables.js';
+import { numberChanged } from '../../../services/number-rows.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const UserIds = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 1000 });
@@ -99,16 +100,19 @@ export async function groupRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
     const group = await find(tenantId, request.params.id);
     await setMembers(tenantId, group.id, []);
     // Numbers stop routing to a group that no longer exists.
-    const numbers = await ctx.db.selectFrom('numbers').select(['id', 'destinations']).where('tenant_id', '=', tenantId).execute();
+    const numbers = await ctx.db.selectFrom('numbers').select(['id', 'tenant_id', 'number', 'destinations']).where('tenant_id', '=', tenantId).execute();
+    const changed: typeof numbers = [];
     await ctx.db.transaction().execute(async (trx) => {
       for (const number of numbers) {
         const destinations = parseDestinations(number.destinations);
         if (!destinations.groupIds?.includes(group.id)) continue;
         destinations.groupIds = destinations.groupIds.filter((id) => id !== group.id);
         await trx.updateTable('numbers').set({ destinations: JSON.stringify(destinations), updated_at: now() }).where('tenant_id', '=', tenantId).where('id', '=', number.id).execute();
+        changed.push(number);
       }
       await withRouting(trx).deleteFrom('groups').where('tenant_id', '=', tenantId).where('id', '=', group.id).execute();
     });
+    for (const number of changed) numberChanged(ctx, number);
     return reply.status(204).send();
   });
 }

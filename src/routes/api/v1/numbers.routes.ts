@@ -12,6 +12,7 @@ import { sendableNumberIds } from '../../../services/inbox/sendable-numbers.js';
 import { visibleNumberIds } from '../../../services/access.js';
 import type { PhoneNumberShape } from '../../../lib/api-shapes.js';
 import { receivingNumberKey } from '../../../services/receiving-numbers.js';
+import { numberChanged } from '../../../services/number-rows.js';
 
 const Destinations = Type.Object(
   {
@@ -126,6 +127,7 @@ export async function numberRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
     if (body.mps !== undefined) changes.mps = body.mps;
     await ctx.db.updateTable('numbers').set(changes).where('tenant_id', '=', request.auth.tenantId).where('id', '=', row.id).execute();
     if (changes.provider_account_id && changes.provider_account_id !== row.provider_account_id) ctx.receivingNumbers.changed(receivingNumberKey(row.provider_account_id, row.number));
+    numberChanged(ctx, row);
     return serializeNumber({ ...row, ...changes });
   });
 
@@ -134,6 +136,7 @@ export async function numberRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
     const row = await find(request.auth.tenantId, request.params.id);
     await ctx.db.deleteFrom('numbers').where('tenant_id', '=', request.auth.tenantId).where('id', '=', row.id).execute();
     ctx.receivingNumbers.changed(receivingNumberKey(row.provider_account_id, row.number));
+    numberChanged(ctx, row);
     return reply.status(204).send();
   });
 }
