@@ -18,6 +18,7 @@ import { insertMessage } from './message-rows.js';
 import { recordStatus } from './message-status.js';
 import { acceptInternalMessage, isExtension } from './routing/internal-message.js';
 import { tenantDefaultCountry } from './tenant-settings.js';
+import { prepared } from '../db/prepared.js';
 import { numberOfTenantByE164, type NumberRow } from './number-rows.js';
 
 export const SEND_MESSAGE_JOB = 'message.send';
@@ -222,6 +223,11 @@ function guessContentType(pathname: string): string {
   return (ext && types[ext]) || 'application/octet-stream';
 }
 
+const sendSlot = prepared<{ id: string }>()((db, p) => db.selectFrom('numbers').select('next_send_at').where('id', '=', p.id));
+// PostgreSQL: concurrent sends from one number on several nodes take their slots one at a time.
+const sendSlotLocked = prepared<{ id: string }>()((db, p) => db.selectFrom('numbers').select('next_send_at').where('id', '=', p.id).forUpdate());
+const takeSendSlot = prepared<{ id: string; next: string }>()((db, p) => db.updateTable('numbers').set({ next_send_at: p.next }).where('id', '=', p.id));
+
 /**
  * Per-number pacing (F3): each send takes the number's next free slot, 1/mps seconds after the
  * previous one. Slots live in the numbers row, so every node paces against the same clock.
@@ -232,10 +238,8 @@ export async function reserveSendSlot(ctx: AppContext, trx: Transaction<Database
   // Scheduled sends are not paced ahead of time: pushing the slot into the future would hold
   // back every immediate send from the same number.
   if (!mps || mps <= 0 || earliest > Date.now() + 1000) return new Date(earliest).toISOString();
-  let query = trx.selectFrom('numbers').select('next_send_at').where('id', '=', number.id);
-  if (ctx.store.dialect === 'postgres') query = query.forUpdate();
-  const current = await query.executeTakeFirst();
+  const current = await (ctx.store.dialect === 'postgres' ? sendSlotLocked : sendSlot).first(trx, { id: number.id });
   const slot = Math.max(earliest, current?.next_send_at ? Date.parse(current.next_send_at) : 0);
-  await trx.updateTable('numbers').set({ next_send_at: new Date(slot + 1000 / mps).toISOString() }).where('id', '=', number.id).execute();
+  await takeSendSlot.execute(trx, { id: number.id, next: new Date(slot + 1000 / mps).toISOString() });
   return new Date(slot).toISOString();
 }
