@@ -12,6 +12,7 @@ import { now, type Db } from '../db/client.js';
 import { prepared } from '../db/prepared.js';
 import type { MessageTable, UserTable } from '../db/schema.js';
 import { isRoutedTo, parseDestinations } from './access.js';
+import { withTimeout } from '../lib/timeout.js';
 
 export interface PushSubscriptionTable {
   id: string;
@@ -120,8 +121,10 @@ export async function sendPushToUsers(ctx: AppContext, tenantId: string, userIds
         body,
         { vapidDetails: { subject, publicKey: keys.publicKey, privateKey: keys.privateKey }, TTL: 3600, urgency: 'high' },
       );
-      const response = await ctx.fetch(request.endpoint, { method: request.method, headers: request.headers as Record<string, string>, body: request.body ? new Uint8Array(request.body) : undefined, signal: AbortSignal.timeout(10_000) });
-      const answer = await response.text();
+      const { response, answer } = await withTimeout(10_000, async (signal) => {
+        const response = await ctx.fetch(request.endpoint, { method: request.method, headers: request.headers as Record<string, string>, body: request.body ? new Uint8Array(request.body) : undefined, signal });
+        return { response, answer: await response.text() };
+      });
       if (response.status < 200 || response.status > 299) {
         throw Object.assign(new Error(`push service answered ${response.status}: ${answer.slice(0, 200)}`), { statusCode: response.status });
       }

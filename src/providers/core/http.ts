@@ -2,6 +2,7 @@
 import { PrivateAddressError } from '../../lib/net-guard.js';
 import { ProviderError, type ProviderErrorKind } from './errors.js';
 import type { FetchedMedia } from './types.js';
+import { withTimeout } from '../../lib/timeout.js';
 
 export interface ProviderResponse {
   status: number;
@@ -18,16 +19,14 @@ export interface ProviderRequest {
   timeoutMs?: number;
 }
 
-export async function callProvider(fetchImpl: typeof fetch, provider: string, request: ProviderRequest): Promise<ProviderResponse> {
+export function callProvider(fetchImpl: typeof fetch, provider: string, request: ProviderRequest): Promise<ProviderResponse> {
+  return withTimeout(request.timeoutMs ?? 15_000, (signal) => exchange(fetchImpl, provider, request, signal));
+}
+
+async function exchange(fetchImpl: typeof fetch, provider: string, request: ProviderRequest, signal: AbortSignal): Promise<ProviderResponse> {
   let response: Response;
   try {
-    response = await fetchImpl(request.url, {
-      method: request.method,
-      headers: request.headers,
-      body: request.body as BodyInit | undefined,
-      signal: AbortSignal.timeout(request.timeoutMs ?? 15_000),
-      redirect: 'follow',
-    });
+    response = await fetchImpl(request.url, { method: request.method, headers: request.headers, body: request.body as BodyInit | undefined, signal, redirect: 'follow' });
   } catch (error) {
     if (error instanceof PrivateAddressError) throw new ProviderError(provider, 'rejected', `${provider} API base URL refused: ${error.message}`, { providerCode: 'private_address', cause: error });
     if (wasNeverSent(error)) {
@@ -134,10 +133,14 @@ export function httpError(
 export const MAX_MEDIA_DOWNLOAD_BYTES = 10 * 1024 * 1024;
 
 /** GETs a media URL (redirects followed, each hop through the caller's guarded fetch) and returns its bytes and type. */
-export async function downloadMedia(fetchImpl: typeof fetch, provider: string, url: string, headers: Record<string, string> = {}): Promise<FetchedMedia> {
+export function downloadMedia(fetchImpl: typeof fetch, provider: string, url: string, headers: Record<string, string> = {}): Promise<FetchedMedia> {
+  return withTimeout(15_000, (signal) => download(fetchImpl, provider, url, headers, signal));
+}
+
+async function download(fetchImpl: typeof fetch, provider: string, url: string, headers: Record<string, string>, signal: AbortSignal): Promise<FetchedMedia> {
   let response: Response;
   try {
-    response = await fetchImpl(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(15_000) });
+    response = await fetchImpl(url, { headers, redirect: 'follow', signal });
   } catch (error) {
     if (error instanceof PrivateAddressError) throw new ProviderError(provider, 'rejected', `${provider} media URL refused: ${error.message}`, { providerCode: 'private_address', cause: error });
     throw new ProviderError(provider, 'unavailable', `${provider} media download failed: ${describeNetworkError(error)}`, { cause: error });

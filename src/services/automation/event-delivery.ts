@@ -13,6 +13,7 @@ import { newId } from '../../lib/ids.js';
 import { RetryLater, type JobDefinition } from '../../jobs/queue.js';
 import { signedHeaders } from './signing.js';
 import { signingSecrets } from './event-webhooks.js';
+import { withTimeout } from '../../lib/timeout.js';
 
 export const DELIVER_EVENT_JOB = 'event.deliver';
 const TIMEOUT_MS = 15_000;
@@ -78,13 +79,15 @@ interface AttemptResult {
 async function post(ctx: AppContext, endpoint: EventWebhookTable, delivery: EventDeliveryTable): Promise<AttemptResult> {
   const started = Date.now();
   try {
-    const response = await ctx.fetch(endpoint.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'Switchboard-Webhooks/1', ...signedHeaders(signingSecrets(ctx, endpoint), delivery.id, delivery.payload) },
-      body: delivery.payload,
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+    const { response, excerpt } = await withTimeout(TIMEOUT_MS, async (signal) => {
+      const response = await ctx.fetch(endpoint.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': 'Switchboard-Webhooks/1', ...signedHeaders(signingSecrets(ctx, endpoint), delivery.id, delivery.payload) },
+        body: delivery.payload,
+        signal,
+      });
+      return { response, excerpt: await readExcerpt(response) };
     });
-    const excerpt = await readExcerpt(response);
     return { statusCode: response.status, latencyMs: Date.now() - started, excerpt, error: null };
   } catch (error) {
     const cause = (error as { cause?: { message?: string } }).cause;

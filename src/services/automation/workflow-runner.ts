@@ -25,6 +25,7 @@ import { readExcerpt } from './event-delivery.js';
 import { signedHeaders } from './signing.js';
 import type { Step, StepCase } from './workflow-spec.js';
 import { serializeRun, type RunLogEntry } from './workflows.js';
+import { withTimeout } from '../../lib/timeout.js';
 
 export const RUN_WORKFLOW_JOB = 'workflow.run';
 const WEBHOOK_TIMEOUT_MS = 15_000;
@@ -269,19 +270,22 @@ async function webhookStep(ctx: AppContext, workflow: WorkflowTable, run: Workfl
   const data = await templateData(ctx, run, state);
   const body = JSON.stringify({ type: 'workflow.step', timestamp: new Date().toISOString(), data: { workflowId: workflow.id, runId: run.id, step: index, contact: run.contact_id ? data.contact : null, message: state.message } });
   const secret = ctx.secrets.open<string>(workflow.signing_secret);
-  let response: Response;
+  let exchange: { response: Response; text: string | null };
   try {
-    response = await ctx.fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'Switchboard-Workflows/1', ...signedHeaders([secret], `${run.id}_${index}`, body) },
-      body,
-      signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+    exchange = await withTimeout(WEBHOOK_TIMEOUT_MS, async (signal) => {
+      const response = await ctx.fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': 'Switchboard-Workflows/1', ...signedHeaders([secret], `${run.id}_${index}`, body) },
+        body,
+        signal,
+      });
+      return { response, text: await readExcerpt(response, RESPONSE_BYTES).catch(() => null) };
     });
   } catch (error) {
     const cause = (error as { cause?: { message?: string } }).cause;
     return { outcome: 'failed', detail: `POST ${url} failed: ${[(error as Error).message, cause?.message].filter(Boolean).join(': ')}`.slice(0, 500), response: { statusCode: null, body: null }, fail: true };
   }
-  const text = await readExcerpt(response, RESPONSE_BYTES).catch(() => null);
+  const { response, text } = exchange;
   const ok = response.status >= 200 && response.status < 300;
   return { outcome: ok ? 'ok' : 'failed', detail: `POST ${url} → ${response.status}`, response: { statusCode: response.status, body: text }, fail: !ok };
 }
