@@ -47,8 +47,7 @@ async function downloadPendingMedia(ctx: AppContext, message: MessageTable, last
       const fetched = await adapter.fetchMedia(item.source_url ?? '');
       const contentType = item.content_type !== 'application/octet-stream' ? item.content_type : fetched.contentType;
       ctx.media.checkMedia(contentType, fetched.data.length);
-      const saved = await ctx.media.save(message.tenant_id, contentType, fetched.data, message.id, item.source_url);
-      await ctx.db.deleteFrom('media').where('id', '=', item.id).execute();
+      const saved = await ctx.media.save(message.tenant_id, contentType, fetched.data, { messageId: message.id, sourceUrl: item.source_url, replaces: item.id });
       log.debug({ mediaId: saved.id, size: saved.size }, 'inbound media stored');
     } catch (error) {
       const transient = error instanceof ProviderError && error.retryable;

@@ -53,12 +53,19 @@ export class MediaStore {
   }
 
   /** Stores bytes and returns the media row (not yet attached to a message). */
-  async save(tenantId: string, contentType: string, data: Buffer, messageId: string | null = null, sourceUrl: string | null = null): Promise<MediaTable> {
+  /**
+   * Stores the bytes and their row. `of.replaces` names the message's pending row these bytes were
+   * downloaded for: it goes in the same transaction, so a reader never sees the message with both.
+   */
+  async save(tenantId: string, contentType: string, data: Buffer, of: { messageId: string; sourceUrl: string | null; replaces: string } | null = null): Promise<MediaTable> {
     this.checkMedia(contentType, data.length);
     const id = newId('med');
     const storageKey = await this.writer.write(tenantId, id, data);
-    const row: MediaTable = { id, tenant_id: tenantId, message_id: messageId, content_type: contentType, size: data.length, storage_key: storageKey, source_url: sourceUrl, status: 'stored', created_at: now() };
-    await this.db.insertInto('media').values(row).execute();
+    const row: MediaTable = { id, tenant_id: tenantId, message_id: of?.messageId ?? null, content_type: contentType, size: data.length, storage_key: storageKey, source_url: of?.sourceUrl ?? null, status: 'stored', created_at: now() };
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('media').values(row).execute();
+      if (of) await trx.deleteFrom('media').where('id', '=', of.replaces).execute();
+    });
     return row;
   }
 
