@@ -155,9 +155,8 @@ export class JobQueue {
     this.definitions.set(definition.name, definition);
   }
 
-  /** Adds a job inside the caller's transaction; call wake() after the commit. */
   /**
-   * `handoff` is kept in memory for the job's first attempt on this node, so its handler need not
+   * Adds a job inside the caller's transaction; call wake() after the commit. `handoff` is kept in memory for the job's first attempt on this node, so its handler need not
    * read back the row it is about (issue 11: inbound.process re-read every message it was given).
    * It must hold only what stays true after the commit, and the handler checks it is about its job.
    */
