@@ -156,9 +156,10 @@ export class JobQueue {
   }
 
   /**
-   * Adds a job inside the caller's transaction; call wake() after the commit. `handoff` is kept in memory for the job's first attempt on this node, so its handler need not
-   * read back the row it is about (issue 11: inbound.process re-read every message it was given).
-   * It must hold only what stays true after the commit, and the handler checks it is about its job.
+   * Adds a job inside the caller's transaction; call wake() after the commit. `handoff` is kept in
+   * memory for the job's first attempt on this node, so its handler need not read back the row it
+   * is about (issue 11: inbound.process re-read every message it was given). It must hold only
+   * what stays true after the commit, and the handler checks it is about its job.
    */
   async enqueue(executor: Executor, name: string, payload: unknown, options: { runAt?: string; maxAttempts?: number; tenantId?: string | null; handoff?: unknown } = {}): Promise<void> {
     const definition = this.definitions.get(name);
