@@ -84,3 +84,27 @@ describe.skipIf(TEST_DATABASE !== 'postgres')('event webhooks cache across nodes
     }
   });
 });
+
+describe.skipIf(TEST_DATABASE !== 'postgres')('API keys across nodes', () => {
+  it('a key revoked on one node stops working on the other, which had it cached', async () => {
+    const first = await createTestApp();
+    const config = loadConfig({ DATABASE_URL: first.ctx.config.databaseUrl, DATA_DIR: first.dataDir, LOG_LEVEL: 'silent', PUBLIC_URL: 'http://switchboard.test', ALLOW_PRIVATE_URLS: '127.0.0.1/32' });
+    const secondCtx = await createNodeContext(config, { queue: { pollMs: 20 } });
+    const second = await buildApp(secondCtx);
+    try {
+      const tenant = await createTestTenant(first.ctx);
+      const made = await first.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: tenant.auth, payload: { name: 'revoked elsewhere' } });
+      expect(made.statusCode).toBe(201);
+      const auth = { authorization: `Bearer ${made.json().key}` };
+      // The second node reads the key once and keeps it.
+      expect((await second.inject({ method: 'GET', url: '/api/v1/me', headers: auth })).statusCode).toBe(200);
+      expect((await first.app.inject({ method: 'DELETE', url: `/api/v1/api-keys/${made.json().id}`, headers: tenant.auth })).statusCode).toBe(204);
+      await eventually(async () => (await second.inject({ method: 'GET', url: '/api/v1/me', headers: auth })).statusCode === 401, 5000);
+    } finally {
+      await second.close();
+      await secondCtx.events.stop();
+      await secondCtx.store.close();
+      await first.close();
+    }
+  });
+});
