@@ -52,10 +52,10 @@ export class MediaStore {
     if (size === 0) throw new AppError('invalid_media', 'media is empty');
   }
 
-  /** Stores bytes and returns the media row (not yet attached to a message). */
   /**
-   * Stores the bytes and their row. `of.replaces` names the message's pending row these bytes were
-   * downloaded for: it goes in the same transaction, so a reader never sees the message with both.
+   * Stores the bytes and returns their row, attached to no message unless `of` names one. Then
+   * `of.replaces` is the message's pending row these bytes were downloaded for: it goes in the
+   * same transaction, so a reader never sees the message with both.
    */
   async save(tenantId: string, contentType: string, data: Buffer, of: { messageId: string; sourceUrl: string | null; replaces: string } | null = null): Promise<MediaTable> {
     this.checkMedia(contentType, data.length);

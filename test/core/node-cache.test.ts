@@ -8,7 +8,9 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/env.js';
 import { EventBus } from '../../src/services/events.js';
 import { NodeCache } from '../../src/services/node-cache.js';
-import { createNodeContext, createTestApp, createTestTenant, eventually, TEST_DATABASE } from '../helper.js';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../src/context.js';
+import { createNodeContext, createTestApp, createTestTenant, eventually, TEST_DATABASE, type TestApp } from '../helper.js';
 
 describe('node cache', () => {
   it('loads a key once, loads it again after a change, and keeps no value from a load that raced a change', async () => {
@@ -59,52 +61,50 @@ describe('node cache', () => {
   });
 });
 
+/** Two nodes on one PostgreSQL database: the test app and a second context with its own HTTP app. */
+async function withTwoNodes(run: (first: TestApp, second: { ctx: AppContext; app: FastifyInstance }) => Promise<void>): Promise<void> {
+  const first = await createTestApp();
+  const config = loadConfig({ DATABASE_URL: first.ctx.config.databaseUrl, DATA_DIR: first.dataDir, LOG_LEVEL: 'silent', PUBLIC_URL: 'http://switchboard.test', ALLOW_PRIVATE_URLS: '127.0.0.1/32' });
+  const secondCtx = await createNodeContext(config, { queue: { pollMs: 20 } });
+  const second = await buildApp(secondCtx);
+  try {
+    await run(first, { ctx: secondCtx, app: second });
+  } finally {
+    await second.close();
+    await secondCtx.events.stop();
+    await secondCtx.store.close();
+    await first.close();
+  }
+}
+
 describe.skipIf(TEST_DATABASE !== 'postgres')('event webhooks cache across nodes', () => {
   it('a webhook created on one node receives the events the other node raises', async () => {
-    const first = await createTestApp();
-    const config = loadConfig({ DATABASE_URL: first.ctx.config.databaseUrl, DATA_DIR: first.dataDir, LOG_LEVEL: 'silent', PUBLIC_URL: 'http://switchboard.test', ALLOW_PRIVATE_URLS: '127.0.0.1/32' });
-    const secondCtx = await createNodeContext(config, { queue: { pollMs: 20 } });
-    const second = await buildApp(secondCtx);
-    try {
+    await withTwoNodes(async (first, second) => {
       const tenant = await createTestTenant(first.ctx);
       // The second node caches "no endpoints" for this tenant.
-      expect(await secondCtx.eventWebhookEndpoints.get(tenant.tenantId)).toEqual([]);
+      expect(await second.ctx.eventWebhookEndpoints.get(tenant.tenantId)).toEqual([]);
       const created = await first.app.inject({ method: 'POST', url: '/api/v1/event-webhooks', headers: tenant.auth, payload: { url: 'http://127.0.0.1:9/hook', events: ['contact.created'] } });
       expect(created.statusCode).toBe(201);
-      await eventually(async () => (await secondCtx.eventWebhookEndpoints.get(tenant.tenantId)).length === 1, 5000);
-      expect((await secondCtx.eventWebhookEndpoints.get(tenant.tenantId))[0]).toMatchObject({ id: created.json().id, events: ['contact.created'] });
+      await eventually(async () => (await second.ctx.eventWebhookEndpoints.get(tenant.tenantId)).length === 1, 5000);
+      expect((await second.ctx.eventWebhookEndpoints.get(tenant.tenantId))[0]).toMatchObject({ id: created.json().id, events: ['contact.created'] });
       const disabled = await first.app.inject({ method: 'PATCH', url: `/api/v1/event-webhooks/${created.json().id}`, headers: tenant.auth, payload: { enabled: false } });
       expect(disabled.statusCode).toBe(200);
-      await eventually(async () => (await secondCtx.eventWebhookEndpoints.get(tenant.tenantId)).length === 0, 5000);
-    } finally {
-      await second.close();
-      await secondCtx.events.stop();
-      await secondCtx.store.close();
-      await first.close();
-    }
+      await eventually(async () => (await second.ctx.eventWebhookEndpoints.get(tenant.tenantId)).length === 0, 5000);
+    });
   });
 });
 
 describe.skipIf(TEST_DATABASE !== 'postgres')('API keys across nodes', () => {
   it('a key revoked on one node stops working on the other, which had it cached', async () => {
-    const first = await createTestApp();
-    const config = loadConfig({ DATABASE_URL: first.ctx.config.databaseUrl, DATA_DIR: first.dataDir, LOG_LEVEL: 'silent', PUBLIC_URL: 'http://switchboard.test', ALLOW_PRIVATE_URLS: '127.0.0.1/32' });
-    const secondCtx = await createNodeContext(config, { queue: { pollMs: 20 } });
-    const second = await buildApp(secondCtx);
-    try {
+    await withTwoNodes(async (first, second) => {
       const tenant = await createTestTenant(first.ctx);
       const made = await first.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: tenant.auth, payload: { name: 'revoked elsewhere' } });
       expect(made.statusCode).toBe(201);
       const auth = { authorization: `Bearer ${made.json().key}` };
       // The second node reads the key once and keeps it.
-      expect((await second.inject({ method: 'GET', url: '/api/v1/me', headers: auth })).statusCode).toBe(200);
+      expect((await second.app.inject({ method: 'GET', url: '/api/v1/me', headers: auth })).statusCode).toBe(200);
       expect((await first.app.inject({ method: 'DELETE', url: `/api/v1/api-keys/${made.json().id}`, headers: tenant.auth })).statusCode).toBe(204);
-      await eventually(async () => (await second.inject({ method: 'GET', url: '/api/v1/me', headers: auth })).statusCode === 401, 5000);
-    } finally {
-      await second.close();
-      await secondCtx.events.stop();
-      await secondCtx.store.close();
-      await first.close();
-    }
+      await eventually(async () => (await second.app.inject({ method: 'GET', url: '/api/v1/me', headers: auth })).statusCode === 401, 5000);
+    });
   });
 });
