@@ -172,7 +172,7 @@ for (const [index, size] of SIZES.entries()) {
       await page.locator('.chips [role=tab]', { hasText: 'Failed' }).click();
       const row = page.locator('[data-testid=conversation]', { hasText: `Your invoice ${index} is ready` });
       await row.waitFor();
-      expect(await row.locator('.preview.failed').count()).toBe(1);
+      await expect.poll(() => row.locator('.preview.failed').count()).toBe(1);
       await screenshot(page, `inbox-failed-filter-${size.name}`);
 
       await page.goto(`${baseUrl}/logs`);
