@@ -1,6 +1,6 @@
 /** Conversations: one thread per (our number, set of remote numbers). */
 import type { Transaction } from 'kysely';
-import type { ConversationTable, Database } from '../db/schema.js';
+import type { Database } from '../db/schema.js';
 import { newId } from '../lib/ids.js';
 import { now, type Db } from '../db/client.js';
 import { prepared } from '../db/prepared.js';
@@ -43,12 +43,6 @@ export async function findOrCreateConversation(
   const row = await conversationByKey.first(trx, lookup);
   if (!row) throw new Error(`conversation ${key} on ${input.ourNumber} was neither found nor created`);
   return row.id;
-}
-
-const byId = prepared<{ id: string }>()((db, p) => db.selectFrom('conversations').selectAll().where('id', '=', p.id));
-
-export function conversationById(executor: Executor, id: string): Promise<ConversationTable | undefined> {
-  return byId.first(executor, { id });
 }
 
 const conversationByKey = prepared<{ tenantId: string; ourNumber: string; key: string }>()((db, p) =>

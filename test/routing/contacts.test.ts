@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storeInbound } from '../../src/services/ingest-inbound.js';
 import { createAccountAndNumber, createTestApp, createTestTenant, eventually, type Tenant, type TestApp } from '../helper.js';
 
 const OURS = '+15550001111';
@@ -63,6 +64,16 @@ describe('contacts and inbound matching', () => {
     } finally {
       unsubscribe();
     }
+  });
+
+  it('links a group MMS to the contacts of every other recipient, not only the sender', async () => {
+    const cousin = await api('POST', '/contacts', { name: 'Group cousin', phones: ['+15557770077'] });
+    const account = await harness.ctx.db.selectFrom('provider_accounts').selectAll().where('tenant_id', '=', tenant.tenantId).where('type', '=', 'sandbox').executeTakeFirstOrThrow();
+    const stored = await storeInbound(harness.ctx, account, { inbound: [{ providerMessageId: 'group-mms-1', from: '+15557770066', to: [OURS, '+15557770077'], body: 'Hi all', media: [] }], statuses: [] }, { transport: 'webhook', method: 'POST', url: 'http://switchboard.test/test', remoteIp: null, ackStatus: 200 });
+    expect(stored).toMatchObject({ kind: 'stored', verdict: 'accepted' });
+    await harness.ctx.queue.drain();
+    const message = (await api('GET', `/messages/${(stored as { messageIds: string[] }).messageIds[0]}`)).json();
+    expect((await conversation(message.conversationId)).contacts).toEqual([{ id: cousin.json().id, name: 'Group cousin' }]);
   });
 
   it('lists unmatched conversations under notLinked and links one by hand', async () => {

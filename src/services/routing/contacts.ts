@@ -129,20 +129,20 @@ export async function updateContact(ctx: AppContext, contact: ContactTable, inpu
 }
 
 /** Links a conversation to every contact of its tenant whose phone is one of its remote numbers; returns the contacts newly linked. */
-export async function linkConversationContacts(executor: Executor, conversation: { id: string; tenant_id: string; our_number: string; remote_numbers: string }): Promise<string[]> {
-  if (conversation.our_number === INTERNAL_NUMBER) return [];
-  const remotes = JSON.parse(conversation.remote_numbers) as string[];
+export async function linkConversationContacts(executor: Executor, conversation: { id: string; tenantId: string; ourNumber: string; remotes: string[] }): Promise<string[]> {
+  if (conversation.ourNumber === INTERNAL_NUMBER) return [];
+  const remotes = conversation.remotes;
   if (remotes.length === 0) return [];
   const db = withRouting(executor);
   const contactIds = new Set<string>();
   for (const phone of new Set(remotes)) {
-    for (const match of await contactsWithPhone.rows(executor, { tenantId: conversation.tenant_id, phone })) contactIds.add(match.contact_id);
+    for (const match of await contactsWithPhone.rows(executor, { tenantId: conversation.tenantId, phone })) contactIds.add(match.contact_id);
   }
   const linked: string[] = [];
   for (const contactId of contactIds) {
     const inserted = await db
       .insertInto('conversation_contacts')
-      .values({ conversation_id: conversation.id, contact_id: contactId, tenant_id: conversation.tenant_id, linked_by: 'auto', created_at: now() })
+      .values({ conversation_id: conversation.id, contact_id: contactId, tenant_id: conversation.tenantId, linked_by: 'auto', created_at: now() })
       .onConflict((oc) => oc.columns(['conversation_id', 'contact_id']).doNothing())
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) linked.push(contactId);

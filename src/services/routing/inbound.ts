@@ -8,7 +8,6 @@
 import type { AppContext } from '../../context.js';
 import { now } from '../../db/client.js';
 import { numberOfTenant, type NumberRow } from '../number-rows.js';
-import { conversationById } from '../conversations.js';
 import type { MessageTable } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import { acceptMessage } from '../send-message.js';
@@ -25,11 +24,11 @@ export async function handleInboundMessage(ctx: AppContext, message: MessageTabl
   const number = await numberOfTenant(ctx, message.tenant_id, message.number_id);
   if (!number) return;
 
-  const conversation = await conversationById(ctx.db, message.conversation_id);
-  if (conversation) {
-    const linked = await linkConversationContacts(ctx.db, conversation);
-    if (linked.length > 0) ctx.events.publish({ type: 'conversation.updated', tenantId: message.tenant_id, numberId: number.id, data: { id: conversation.id } });
-  }
+  // The conversation is the one ingest chose for the sender and the other recipients, so its
+  // numbers are read off the message rather than the conversation row (issue 11).
+  const remotes = [message.from_number, ...(JSON.parse(message.to_numbers) as string[]).filter((to) => to !== number.number)];
+  const linked = await linkConversationContacts(ctx.db, { id: message.conversation_id, tenantId: message.tenant_id, ourNumber: number.number, remotes });
+  if (linked.length > 0) ctx.events.publish({ type: 'conversation.updated', tenantId: message.tenant_id, numberId: number.id, data: { id: message.conversation_id } });
 
   const keyword = detectKeyword(message.body);
   if (keyword) await handleKeyword(ctx, message, number, keyword);
