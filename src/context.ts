@@ -123,7 +123,8 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   const secretKey = loadSecretKey(config);
   await assertSameSecretKey(store.db, secretKey);
   const secrets = new SecretBox(secretKey);
-  const queue = new JobQueue(store.db, store.dialect, log, options.queue);
+  const writes = new WriteBatcher(store.db);
+  const queue = new JobQueue(store.db, store.dialect, log, { ...options.queue, writes });
   const events = new EventBus(log, store.pgPool);
   await events.start();
   const net = createNetGuard({ allowPrivate: config.allowPrivateUrls });
@@ -136,7 +137,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     log,
     store,
     db: store.db,
-    writes: new WriteBatcher(store.db),
+    writes,
     secrets,
     queue,
     events,

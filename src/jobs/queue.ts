@@ -11,6 +11,7 @@ import type { Database } from '../db/schema.js';
 import { now, type Db, type Dialect } from '../db/client.js';
 import { prepared } from '../db/prepared.js';
 import { JobHints } from './job-hints.js';
+import type { WriteBatcher } from '../db/write-batcher.js';
 import { newId } from '../lib/ids.js';
 
 export interface JobContext {
@@ -87,6 +88,9 @@ const MAX_HINTS = 65_536;
 // Handoffs are whole rows (a message of up to a few KB): only the jobs about to run keep one.
 const MAX_HANDOFFS = 4_096;
 const HANDOFF_TTL_MS = 60_000;
+// Finished jobs deleted per statement, and the longest a finished job waits for its delete.
+const DELETE_BATCH = 64;
+const DELETE_DELAY_MS = 10;
 
 interface ClaimedJob {
   id: number;
@@ -106,6 +110,11 @@ export interface QueueOptions {
   backoffBaseMs?: number;
   /** Window in which wake() calls are merged into one claim. */
   coalesceMs?: number;
+  /**
+   * Group commit: deletes of finished jobs join the transactions the node writes anyway (ingest,
+   * accepted sends) instead of each paying a commit of its own.
+   */
+  writes?: WriteBatcher;
 }
 
 export class JobQueue {
@@ -126,6 +135,7 @@ export class JobQueue {
   /** True when the last claim filled its batch or the worker was full: more work may be due. */
   private saturated = false;
   private readonly coalesceMs: number;
+  private readonly writes: Pick<WriteBatcher, 'run'>;
   /** Running jobs by type and tenant, for the per-type budgets and the per-tenant share. */
   private readonly running = new Map<string, Map<string, number>>();
   private readonly runningIds = new Set<number>();
@@ -149,6 +159,7 @@ export class JobQueue {
     this.batchSize = options.batchSize ?? 32;
     this.backoffBaseMs = options.backoffBaseMs ?? 1000;
     this.coalesceMs = options.coalesceMs ?? 2;
+    this.writes = options.writes ?? { run: (work) => this.db.transaction().execute(work) };
   }
 
   register(definition: JobDefinition): void {
@@ -467,25 +478,28 @@ export class JobQueue {
   }
 
   /**
-   * Finished jobs are deleted in batches, one statement per tick. A crash before the delete runs
-   * a finished job again, which handlers tolerate: they are idempotent per message.
+   * Finished jobs are deleted in batches: one statement per DELETE_BATCH jobs or DELETE_DELAY_MS,
+   * whichever comes first. A crash before the delete runs a finished job again, which handlers
+   * tolerate: they are idempotent per message.
    */
   private complete(id: number): void {
     this.completed.push(id);
-    if (this.completed.length === 1) setImmediate(() => void this.deleteCompleted());
+    if (this.completed.length >= DELETE_BATCH) void this.deleteCompleted();
+    else this.deleteTimer ??= setTimeout(() => void this.deleteCompleted(), DELETE_DELAY_MS);
   }
+
+  private deleteTimer: NodeJS.Timeout | null = null;
 
   /** Deletes of finished jobs still on their way; stop() waits for them so none outlives the worker. */
   private readonly deleting = new Set<Promise<void>>();
 
   private async deleteCompleted(): Promise<void> {
+    if (this.deleteTimer) clearTimeout(this.deleteTimer);
+    this.deleteTimer = null;
     const ids = this.completed.splice(0);
     if (ids.length > 0) {
-      const deletion = this.db
-        .deleteFrom('jobs')
-        .where('id', 'in', ids)
-        .where('locked_by', '=', this.workerId)
-        .execute()
+      const deletion = this.writes
+        .run((trx) => trx.deleteFrom('jobs').where('id', 'in', ids).where('locked_by', '=', this.workerId).execute())
         .then(
           () => undefined,
           (error: unknown) => this.log.error({ err: error }, 'could not delete finished jobs; they will run again'),

@@ -121,4 +121,27 @@ describe('durable job queue', () => {
     expect([...runs.values()].every((count) => count === 1)).toBe(true);
     expect(now()).toBeTruthy();
   });
+
+  it('deletes finished jobs in batches through the group commit', async () => {
+    const deletes: number[] = [];
+    const writes = {
+      run<T>(work: (trx: never) => Promise<T>): Promise<T> {
+        deletes.push(1);
+        return harness.ctx.db.transaction().execute(work as never);
+      },
+    };
+    const q = queue({ writes, batchSize: 32 });
+    q.register({ name: 'delete.test', maxAttempts: 3, concurrency: 100, handle: async () => undefined });
+    await harness.ctx.db.transaction().execute(async (trx) => {
+      for (let n = 0; n < 100; n += 1) await q.enqueue(trx, 'delete.test', { n });
+    });
+    q.start();
+    await eventually(async () => Number((await harness.ctx.db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).where('name', '=', 'delete.test').executeTakeFirstOrThrow()).n) === 0, 5000);
+    // 100 finished jobs: a handful of statements, not one per tick of the event loop.
+    expect(deletes.length).toBeGreaterThan(0);
+    expect(deletes.length).toBeLessThanOrEqual(8);
+
+    await q.stop();
+    expect(await harness.ctx.db.selectFrom('jobs').selectAll().where('name', '=', 'delete.test').execute()).toHaveLength(0);
+  });
 });
