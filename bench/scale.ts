@@ -124,6 +124,8 @@ async function seedSqlite(file: string, seed: Seed, counts: { word: number }): P
     done += batch.messages.length;
     progress(done);
   }
+  // What the server's background indexing (src/db/message-search-backlog.ts) does as messages arrive.
+  db.exec('insert into messages_fts(rowid, body) select m.rowid, m.body from messages_fts_backlog b join messages m on m.rowid = b.message_rowid order by b.message_rowid; delete from messages_fts_backlog;');
   db.exec('analyze');
   db.close();
 }

@@ -10,6 +10,7 @@ import { ConfigError, type Config } from './config/env.js';
 import { migrateToLatest, openStore, type Db, type Store } from './db/client.js';
 import { randomToken, SecretBox } from './lib/crypto.js';
 import { WriteBatcher } from './db/write-batcher.js';
+import { keepMessageSearchCurrent } from './db/message-search-backlog.js';
 import { JobQueue, type QueueOptions } from './jobs/queue.js';
 import { EventBus } from './services/events.js';
 import { NodeCache } from './services/node-cache.js';
@@ -172,9 +173,11 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   };
   context.accounts = new ProviderAccounts(store.db, secrets, config.publicUrl, deps, log, events);
   context.sessions = new SessionTransports(context);
+  const stopIndexing = store.dialect === 'sqlite' ? keepMessageSearchCurrent(store.db, writes, log) : async () => undefined;
   context.close = async () => {
     await context.sessions.stop();
     await queue.stop(config.shutdownGraceMs);
+    await stopIndexing();
     await events.stop();
     media.close();
     await store.close();

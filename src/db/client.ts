@@ -23,6 +23,7 @@ import { labelsSchema } from './migrations/0013_labels.js';
 import { searchIndexesSchema } from './migrations/0014_search_indexes.js';
 import { caseMessagesConversationSchema } from './migrations/0015_case_messages_conversation.js';
 import { sendDispatchesSchema } from './migrations/0016_send_dispatches.js';
+import { messageSearchBacklogSchema } from './migrations/0017_message_search_backlog.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -115,6 +116,7 @@ function migrationsFor(dialect: Dialect): MigrationProvider {
     '0014_search_indexes': searchIndexesSchema(dialect),
     '0015_case_messages_conversation': caseMessagesConversationSchema(dialect),
     '0016_send_dispatches': sendDispatchesSchema(dialect),
+    '0017_message_search_backlog': messageSearchBacklogSchema(dialect),
   };
   return { getMigrations: async () => migrations };
 }

@@ -1,6 +1,7 @@
 import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
 import type { Dialect } from './client.js';
 import type { Database } from './schema.js';
+import { catchUpMessageSearch } from './message-search-backlog.js';
 
 /**
  * Case-insensitive "contains" that reads the same on SQLite and PostgreSQL: the pattern's own
@@ -45,9 +46,9 @@ export interface WordMatch {
 }
 
 /**
- * Word search over message bodies, read from the index of migration 0011 (FTS5 on SQLite) or
- * 0014 (a GIN index on the stored `simple` tsvector on PostgreSQL). A search without words
- * matches nothing.
+ * Word search over message bodies, read from the index of migration 0011 (FTS5 on SQLite, first
+ * brought up to date with the messages waiting in the backlog of 0017) or 0014 (a GIN index on
+ * the stored `simple` tsvector on PostgreSQL). A search without words matches nothing.
  *
  * Neither planner can tell a rare word from a common one: driven by the index, a word in 2 % of a
  * million messages fetches and sorts 20,000 rows to show 50 (SQLite 70–90 ms, PostgreSQL 40–60
@@ -80,6 +81,7 @@ export async function matchWords(db: Kysely<Database>, dialect: Dialect, tenantI
       conversation: sql<SqlBool>`${sql.ref('conversations.id')} = any(array(select conversation_id from messages where tenant_id = ${tenantId} and body_search @@ ${query}))`,
     };
   }
+  await catchUpMessageSearch(db);
   const query = words.map((word) => `"${word}"*`).join(' ');
   const hits = sql`select rowid from messages_fts where messages_fts match ${query}`;
   const { n } = (await sql<{ n: number }>`select count(*) as n from (${hits} limit ${commonHits ?? COMMON_WORD_HITS})`.execute(db)).rows[0]!;
