@@ -25,7 +25,8 @@ import { SessionTransports } from './services/session-transports.js';
 import type { AdapterDeps } from './providers/core/types.js';
 import { createNetGuard, type NetGuard } from './lib/net-guard.js';
 import { getGeneralSettings, type GeneralSettings } from './services/tenant-settings.js';
-import { tenantHasSmsRefusingContact } from './services/routing/opt-outs.js';
+import { loadOptOutsOfPhone, tenantHasSmsRefusingContact } from './services/routing/opt-outs.js';
+import type { OptOutTable } from './services/routing/tables.js';
 import { loadNumber, loadNumberId, type NumberRow } from './services/number-rows.js';
 import { loadApiKey, loadUserRole, type ApiKeyEntry } from './services/auth-lookups.js';
 import type { UserTable } from './db/schema.js';
@@ -69,6 +70,8 @@ export interface AppContext {
   apiKeys: NodeCache<ApiKeyEntry | undefined>;
   /** `tenantId\nuserId` → the person's role (null: removed), which their API keys act with; call `changed(userRoleKey(…))` after changing it. */
   userRoles: NodeCache<UserTable['role'] | null>;
+  /** `tenantId\nphone` → that phone's opt-outs (none kept too: most recipients have none), read by every send; services/routing/opt-outs.ts writes and drops them. */
+  optOuts: NodeCache<OptOutTable[]>;
   /** Set by the HTTP app so the sandbox carrier can post its webhooks in-process. */
   loopback: AdapterDeps['loopback'];
   close(): Promise<void>;
@@ -159,6 +162,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     // Only keys that exist are kept: hashes come from request input.
     apiKeys: new NodeCache('api_keys', events, (hash) => loadApiKey(store.db, hash), { keep: (key) => key !== undefined }),
     userRoles: new NodeCache('user_roles', events, (key) => loadUserRole(store.db, key)),
+    optOuts: new NodeCache('opt_outs', events, (key) => loadOptOutsOfPhone(store.db, key)),
     loopback: async () => {
       throw new Error('the HTTP app is not running, so the sandbox carrier cannot call back');
     },

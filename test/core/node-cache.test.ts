@@ -108,3 +108,21 @@ describe.skipIf(TEST_DATABASE !== 'postgres')('API keys across nodes', () => {
     });
   });
 });
+
+describe.skipIf(TEST_DATABASE !== 'postgres')('opt-outs across nodes', () => {
+  it('a phone opted out on one node is refused by the other, which had looked it up', async () => {
+    await withTwoNodes(async (first, second) => {
+      const tenant = await createTestTenant(first.ctx);
+      const line = '+14155550700';
+      const phone = '+14155550701';
+      expect((await first.app.inject({ method: 'POST', url: '/api/v1/provider-accounts', headers: tenant.auth, payload: { type: 'sandbox', name: 'Sandbox', credentials: {} } })).statusCode).toBe(201);
+      const account = (await first.app.inject({ method: 'GET', url: '/api/v1/provider-accounts', headers: tenant.auth })).json().items[0];
+      expect((await first.app.inject({ method: 'POST', url: '/api/v1/numbers', headers: tenant.auth, payload: { number: line, providerAccountId: account.id } })).statusCode).toBe(201);
+      const send = () => second.app.inject({ method: 'POST', url: '/api/v1/messages', headers: tenant.auth, payload: { from: line, to: phone, body: 'hi' } });
+      // The second node looks the phone up (no opt-out) and keeps that.
+      expect((await send()).statusCode).toBe(202);
+      expect((await first.app.inject({ method: 'POST', url: '/api/v1/opt-outs', headers: tenant.auth, payload: { phone } })).statusCode).toBe(201);
+      await eventually(async () => (await send()).statusCode === 409, 5000);
+    });
+  });
+});

@@ -90,6 +90,8 @@ describe('compliance: opt-out keywords, carrier opt-outs and system notification
   it('opts out of the whole tenant when the tenant setting says so', async () => {
     expect((await api('PATCH', '/settings/compliance', { optOutScope: 'tenant' })).statusCode).toBe(200);
     const phone = '+14155550301';
+    // Sent to before (so this node has looked the phone up), then opted out by keyword.
+    expect((await api('POST', '/messages', { from: SECOND_LINE, to: phone, body: 'before' })).statusCode).toBe(202);
     await text(phone, LINE, 'STOP');
     for (const from of [LINE, SECOND_LINE]) {
       const refused = await api('POST', '/messages', { from, to: phone, body: 'hi' });
@@ -138,6 +140,7 @@ describe('compliance: opt-out keywords, carrier opt-outs and system notification
   });
 
   it('lets admins add and remove opt-outs by hand; agents may not', async () => {
+    expect((await api('POST', '/messages', { from: SECOND_LINE, to: '+14155550304', body: 'before' })).statusCode).toBe(202);
     const added = await api('POST', '/opt-outs', { phone: '415 555 0304', defaultCountry: 'US' });
     expect(added.statusCode).toBe(201);
     expect(added.json()).toMatchObject({ phone: '+14155550304', scope: 'tenant', source: 'admin' });

@@ -44,12 +44,12 @@ async function handleKeyword(ctx: AppContext, message: MessageTable, number: Num
   let reply: string;
   if (keyword === 'opt_out') {
     const scope = settings.optOutScope === 'tenant' ? TENANT_SCOPE : number.id;
-    await addOptOut(ctx.db, { tenantId: message.tenant_id, phone, scope, source: 'keyword', detail: `"${message.body.trim().slice(0, 20)}" to ${number.number} (${message.id})` });
+    await addOptOut(ctx, { tenantId: message.tenant_id, phone, scope, source: 'keyword', detail: `"${message.body.trim().slice(0, 20)}" to ${number.number} (${message.id})` });
     ctx.log.info({ tenantId: message.tenant_id, numberId: number.id, scope }, 'remote number opted out');
     ctx.events.publish({ type: 'optout.changed', tenantId: message.tenant_id, numberId: number.id, data: { phone, optedOut: true, numberId: scope === TENANT_SCOPE ? null : number.id, source: 'keyword' } });
     reply = settings.optOutReply;
   } else if (keyword === 'opt_in') {
-    const removed = await removeOptOut(ctx.db, message.tenant_id, phone, number.id);
+    const removed = await removeOptOut(ctx, message.tenant_id, phone, number.id);
     // A plain "Yes" from someone who never opted out is a conversation, not a keyword.
     if (removed === 0 && CONDITIONAL_OPT_IN_KEYWORDS.includes(message.body.trim().replace(/[.!?]+$/, '').toUpperCase())) return;
     ctx.log.info({ tenantId: message.tenant_id, numberId: number.id }, 'remote number opted back in');

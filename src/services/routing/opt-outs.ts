@@ -12,6 +12,7 @@ import { newId } from '../../lib/ids.js';
 import type { SendInput, SendValidation } from '../send-message.js';
 import { withRouting, type OptOutTable } from './tables.js';
 import type { Executor } from './types.js';
+import { pairKey, splitPairKey } from '../node-cache.js';
 
 /**
  * The FCC list and its usual variants: the whole message, any case, with surrounding punctuation
@@ -48,26 +49,33 @@ const OPT_OUT_HOW: Record<OptOutTable['source'], string> = {
   import: 'imported into the opt-out list',
 };
 
-export async function addOptOut(
-  executor: Executor,
-  input: { tenantId: string; phone: string; scope: string; source: OptOutTable['source']; detail?: string | null },
-): Promise<boolean> {
-  const result = await withRouting(executor)
+/**
+ * Opt-outs are written only here and by DELETE /opt-outs/:id, each in a statement of its own (so
+ * committed when it returns), and each drops the phone's entry of ctx.optOuts afterwards.
+ */
+export async function addOptOut(ctx: AppContext, input: { tenantId: string; phone: string; scope: string; source: OptOutTable['source']; detail?: string | null }): Promise<boolean> {
+  const result = await withRouting(ctx.db)
     .insertInto('opt_outs')
     .values({ id: newId('opt'), tenant_id: input.tenantId, phone: input.phone, scope: input.scope, source: input.source, detail: input.detail ?? null, created_at: now() })
     .onConflict((oc) => oc.columns(['tenant_id', 'phone', 'scope']).doNothing())
     .executeTakeFirst();
+  optOutsChanged(ctx, input.tenantId, input.phone);
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
 /** Opts a phone back in to a number: removes that number's opt-out and any tenant-wide one. */
-export async function removeOptOut(executor: Executor, tenantId: string, phone: string, numberId: string): Promise<number> {
-  const result = await withRouting(executor).deleteFrom('opt_outs').where('tenant_id', '=', tenantId).where('phone', '=', phone).where('scope', 'in', [numberId, TENANT_SCOPE]).executeTakeFirst();
+export async function removeOptOut(ctx: AppContext, tenantId: string, phone: string, numberId: string): Promise<number> {
+  const result = await withRouting(ctx.db).deleteFrom('opt_outs').where('tenant_id', '=', tenantId).where('phone', '=', phone).where('scope', 'in', [numberId, TENANT_SCOPE]).executeTakeFirst();
+  optOutsChanged(ctx, tenantId, phone);
   return Number(result.numDeletedRows);
 }
 
-const optOutsOfPhone = prepared<{ tenantId: string; phone: string; numberId: string }>()((db, p) =>
-  withRouting(db).selectFrom('opt_outs').selectAll().where('tenant_id', '=', p.tenantId).where('phone', '=', p.phone).where('scope', 'in', [p.numberId, TENANT_SCOPE]),
+export function optOutsChanged(ctx: AppContext, tenantId: string, phone: string): void {
+  ctx.optOuts.changed(pairKey(tenantId, phone));
+}
+
+const optOutsOfPhone = prepared<{ tenantId: string; phone: string }>()((db, p) =>
+  withRouting(db).selectFrom('opt_outs').selectAll().where('tenant_id', '=', p.tenantId).where('phone', '=', p.phone),
 );
 
 const smsRefusingContact = prepared<{ tenantId: string; phone: string }>()((db, p) =>
@@ -93,10 +101,18 @@ export async function tenantHasSmsRefusingContact(db: Executor, tenantId: string
   return (await anySmsRefusingContact.first(db, { tenantId })) !== undefined;
 }
 
-/** Opt-outs of these phones that cover this number (its own, or the tenant's), one indexed lookup per phone. */
+/** Read through ctx.optOuts: `tenantId\nphone` → that phone's opt-outs, of every scope. */
+export function loadOptOutsOfPhone(db: Executor, key: string): Promise<OptOutTable[]> {
+  const [tenantId, phone] = splitPairKey(key);
+  return optOutsOfPhone.rows(db, { tenantId, phone });
+}
+
+/** Opt-outs of these phones that cover this number (its own, or the tenant's). */
 export async function findOptOuts(ctx: AppContext, tenantId: string, numberId: string, phones: string[]): Promise<OptOutTable[]> {
   const found: OptOutTable[] = [];
-  for (const phone of new Set(phones)) found.push(...(await optOutsOfPhone.rows(ctx.db, { tenantId, phone, numberId })));
+  for (const phone of new Set(phones)) {
+    for (const row of await ctx.optOuts.get(pairKey(tenantId, phone))) if (row.scope === numberId || row.scope === TENANT_SCOPE) found.push(row);
+  }
   return found;
 }
 
@@ -125,7 +141,7 @@ export async function recordCarrierOptOut(ctx: AppContext, message: MessageTable
   if (!message.number_id) return;
   const recipients = JSON.parse(message.to_numbers) as string[];
   for (const phone of recipients) {
-    await addOptOut(ctx.db, { tenantId: message.tenant_id, phone, scope: message.number_id, source: 'carrier', detail: `${message.provider_type ?? 'provider'} ${providerCode} on ${message.id}` });
+    await addOptOut(ctx, { tenantId: message.tenant_id, phone, scope: message.number_id, source: 'carrier', detail: `${message.provider_type ?? 'provider'} ${providerCode} on ${message.id}` });
   }
   ctx.log.info({ messageId: message.id, numberId: message.number_id, code: providerCode }, 'recipient opted out at the carrier; marked opted out');
 }

@@ -6,7 +6,7 @@ import { AppError, notFound } from '../../../errors.js';
 import { requireE164, toE164 } from '../../../lib/phone.js';
 import { requireAdmin } from '../../../plugins/auth.js';
 import { csvCell } from '../../../services/routing/csv.js';
-import { addOptOut, TENANT_SCOPE } from '../../../services/routing/opt-outs.js';
+import { addOptOut, optOutsChanged, TENANT_SCOPE } from '../../../services/routing/opt-outs.js';
 import { routingDb, type OptOutTable } from '../../../services/routing/tables.js';
 import { tenantDefaultCountry } from '../../../services/tenant-settings.js';
 import { decodeCursor, page, PagingQuery } from './paging.js';
@@ -75,7 +75,7 @@ export async function optOutRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
       scope = number.id;
     }
     const phone = requireE164('phone', body.phone, body.defaultCountry ?? (await tenantDefaultCountry(ctx, tenantId)));
-    const added = await addOptOut(ctx.db, { tenantId, phone, scope, source: 'admin', detail: body.detail ?? null });
+    const added = await addOptOut(ctx, { tenantId, phone, scope, source: 'admin', detail: body.detail ?? null });
     if (!added) throw new AppError('conflict', `${phone} is already opted out of ${scope === TENANT_SCOPE ? 'this tenant' : 'that number'}`);
     const row = await db.selectFrom('opt_outs').selectAll().where('tenant_id', '=', tenantId).where('phone', '=', phone).where('scope', '=', scope).executeTakeFirstOrThrow();
     const shown = serializeOptOut(row, await numberMap(tenantId));
@@ -88,6 +88,7 @@ export async function optOutRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
     const existing = await db.selectFrom('opt_outs').selectAll().where('tenant_id', '=', request.auth.tenantId).where('id', '=', request.params.id).executeTakeFirst();
     const result = await db.deleteFrom('opt_outs').where('tenant_id', '=', request.auth.tenantId).where('id', '=', request.params.id).executeTakeFirst();
     if (!existing || Number(result.numDeletedRows) === 0) throw notFound('opt-out', request.params.id);
+    optOutsChanged(ctx, existing.tenant_id, existing.phone);
     ctx.events.publish({ type: 'optout.changed', tenantId: existing.tenant_id, data: { ...serializeOptOut(existing, await numberMap(existing.tenant_id)), optedOut: false } });
     return reply.status(204).send();
   });
