@@ -74,4 +74,52 @@ describe('guarded fetch', () => {
     await expect(guard.fetch('file:///etc/passwd')).rejects.toThrow(/only http and https/);
     await expect(guard.checkUrl('ftp://example.com/x')).rejects.toThrow(/only http and https/);
   });
+
+  describe('exchange (the buffered request provider calls use)', () => {
+    const exchange = (guard: ReturnType<typeof createNetGuard>, url: string, init: Parameters<NonNullable<ReturnType<typeof createNetGuard>['fetch']['exchange']>>[1] = { method: 'GET' }) => guard.fetch.exchange!(url, init);
+
+    it('refuses private addresses, by literal and at connect time, unless allowed', async () => {
+      await expect(exchange(createNetGuard(), `${target}/`)).rejects.toBeInstanceOf(PrivateAddressError);
+      await expect(exchange(createNetGuard(), `http://localhost:${new URL(target).port}/`)).rejects.toBeInstanceOf(PrivateAddressError);
+      const answer = await exchange(createNetGuard({ allowPrivate: ['127.0.0.0/8'] }), `${target}/`);
+      expect(answer).toMatchObject({ status: 200, text: 'internal secret' });
+    });
+
+    it('checks every redirect hop', async () => {
+      await expect(exchange(createNetGuard({ allowPrivate: ['127.0.0.1/32'] }), `${redirector}/`)).rejects.toBeInstanceOf(PrivateAddressError);
+      await expect(exchange(createNetGuard(), `${redirector}/to-public-name`)).rejects.toBeInstanceOf(PrivateAddressError);
+      await expect(exchange(createNetGuard(), 'file:///etc/passwd')).rejects.toThrow(/only http and https/);
+    });
+
+    it('sends what fetch sends, follows a 303 as a GET without the body, and keeps repeated answer headers', async () => {
+      const seen: Array<{ method: string; type: string | undefined; body: string }> = [];
+      const echo = await listen('127.0.0.1', (req, res) => {
+        let body = '';
+        req.on('data', (chunk) => (body += chunk));
+        req.on('end', () => {
+          seen.push({ method: req.method!, type: req.headers['content-type'], body });
+          if (req.url === '/see-other') {
+            res.writeHead(303, { location: '/done' }).end();
+            return;
+          }
+          res.setHeader('set-cookie', ['a=1', 'b=2']);
+          res.setHeader('content-type', 'application/json');
+          res.end('{"ok":true}');
+        });
+      });
+      const guard = createNetGuard({ allowPrivate: ['127.0.0.1/32'] });
+      const answer = await exchange(guard, `${echo}/see-other`, { method: 'POST', body: 'To=%2B1555' });
+      expect(answer.status).toBe(200);
+      expect(answer.text).toBe('{"ok":true}');
+      expect(answer.headers.get('content-type')).toBe('application/json');
+      expect(answer.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+      expect(seen).toEqual([
+        { method: 'POST', type: 'text/plain;charset=UTF-8', body: 'To=%2B1555' },
+        { method: 'GET', type: undefined, body: '' },
+      ]);
+      const typed = await exchange(guard, `${echo}/json`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: Buffer.from('{}') });
+      expect(typed.status).toBe(200);
+      expect(seen.at(-1)).toEqual({ method: 'POST', type: 'application/json', body: '{}' });
+    });
+  });
 });

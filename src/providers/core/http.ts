@@ -1,5 +1,5 @@
 /** HTTP for adapters: timeouts, network errors and status classes mapped to ProviderError. */
-import { PrivateAddressError } from '../../lib/net-guard.js';
+import { PrivateAddressError, type BufferedResponse, type GuardedFetch } from '../../lib/net-guard.js';
 import { ProviderError, type ProviderErrorKind } from './errors.js';
 import type { FetchedMedia } from './types.js';
 import { withTimeout } from '../../lib/timeout.js';
@@ -23,10 +23,14 @@ export function callProvider(fetchImpl: typeof fetch, provider: string, request:
   return withTimeout(request.timeoutMs ?? 15_000, (signal) => exchange(fetchImpl, provider, request, signal));
 }
 
-async function exchange(fetchImpl: typeof fetch, provider: string, request: ProviderRequest, signal: AbortSignal): Promise<ProviderResponse> {
-  let response: Response;
+async function exchange(fetchImpl: GuardedFetch, provider: string, request: ProviderRequest, signal: AbortSignal): Promise<ProviderResponse> {
+  let response: BufferedResponse;
   try {
-    response = await fetchImpl(request.url, { method: request.method, headers: request.headers, body: request.body as BodyInit | undefined, signal, redirect: 'follow' });
+    const body = request.body;
+    response =
+      fetchImpl.exchange && (body === undefined || typeof body === 'string' || Buffer.isBuffer(body))
+        ? await fetchImpl.exchange(request.url, { method: request.method, headers: request.headers, body, signal })
+        : await viaFetch(fetchImpl, request, signal);
   } catch (error) {
     if (error instanceof PrivateAddressError) throw new ProviderError(provider, 'rejected', `${provider} API base URL refused: ${error.message}`, { providerCode: 'private_address', cause: error });
     if (wasNeverSent(error)) {
@@ -34,7 +38,7 @@ async function exchange(fetchImpl: typeof fetch, provider: string, request: Prov
     }
     throw new ProviderError(provider, 'outcome_unknown', `${provider} API gave no answer after the request was sent (${describeNetworkError(error)}); it may have accepted the message`, { cause: error });
   }
-  const text = await response.text();
+  const { text } = response;
   let json: any = null;
   if (text && /json/.test(response.headers.get('content-type') ?? '')) {
     try {
@@ -44,6 +48,11 @@ async function exchange(fetchImpl: typeof fetch, provider: string, request: Prov
     }
   }
   return { status: response.status, headers: response.headers, text, json };
+}
+
+async function viaFetch(fetchImpl: typeof fetch, request: ProviderRequest, signal: AbortSignal): Promise<BufferedResponse> {
+  const response = await fetchImpl(request.url, { method: request.method, headers: request.headers, body: request.body as BodyInit | undefined, signal, redirect: 'follow' });
+  return { status: response.status, headers: response.headers, text: await response.text() };
 }
 
 /** Connection-phase failures: the request never left, so sending again cannot duplicate anything. */
