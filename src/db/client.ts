@@ -24,6 +24,7 @@ import { searchIndexesSchema } from './migrations/0014_search_indexes.js';
 import { caseMessagesConversationSchema } from './migrations/0015_case_messages_conversation.js';
 import { sendDispatchesSchema } from './migrations/0016_send_dispatches.js';
 import { messageSearchBacklogSchema } from './migrations/0017_message_search_backlog.js';
+import { partialIdempotencyIndexSchema } from './migrations/0018_partial_idempotency_index.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -117,6 +118,7 @@ function migrationsFor(dialect: Dialect): MigrationProvider {
     '0015_case_messages_conversation': caseMessagesConversationSchema(dialect),
     '0016_send_dispatches': sendDispatchesSchema(dialect),
     '0017_message_search_backlog': messageSearchBacklogSchema(dialect),
+    '0018_partial_idempotency_index': partialIdempotencyIndexSchema(dialect),
   };
   return { getMigrations: async () => migrations };
 }

@@ -47,6 +47,12 @@ describe('messaging through the sandbox carrier', () => {
     expect(second.json().id).toBe(first.json().id);
     const rows = await harness.ctx.db.selectFrom('messages').select('id').where('idempotency_key', '=', 'order-42').execute();
     expect(rows).toHaveLength(1);
+
+    // Racing requests with one new key: the index (which holds only keyed messages) lets one in.
+    const racing = await Promise.all(Array.from({ length: 6 }, () => api('POST', '/messages', { from: OURS, to: THEIRS, body: 'raced' }, { 'idempotency-key': 'order-43' })));
+    expect(racing.map((response) => response.statusCode)).toEqual(Array(6).fill(202));
+    expect(new Set(racing.map((response) => response.json().id)).size).toBe(1);
+    expect(await harness.ctx.db.selectFrom('messages').select('id').where('idempotency_key', '=', 'order-43').execute()).toHaveLength(1);
   });
 
   it('ends a message to an unreachable handset as undelivered with the carrier code', async () => {
