@@ -27,6 +27,7 @@ import { createNetGuard, type NetGuard } from './lib/net-guard.js';
 import { getGeneralSettings, type GeneralSettings } from './services/tenant-settings.js';
 import { loadOptOutsOfPhone, tenantHasSmsRefusingContact } from './services/routing/opt-outs.js';
 import type { OptOutTable } from './services/routing/tables.js';
+import { loadContactsWithPhone } from './services/routing/contacts.js';
 import { loadNumber, loadNumberId, type NumberRow } from './services/number-rows.js';
 import { loadApiKey, loadUserRole, type ApiKeyEntry } from './services/auth-lookups.js';
 import type { UserTable } from './db/schema.js';
@@ -72,6 +73,8 @@ export interface AppContext {
   userRoles: NodeCache<UserTable['role'] | null>;
   /** `tenantId\nphone` → that phone's opt-outs (none kept too: most recipients have none), read by every send; services/routing/opt-outs.ts writes and drops them. */
   optOuts: NodeCache<OptOutTable[]>;
+  /** `tenantId\nphone` → ids of the tenant's contacts with that phone (none kept too), read by every inbound message; services/routing/contacts.ts writes and drops them. */
+  contactsByPhone: NodeCache<string[]>;
   /** Set by the HTTP app so the sandbox carrier can post its webhooks in-process. */
   loopback: AdapterDeps['loopback'];
   close(): Promise<void>;
@@ -163,6 +166,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     apiKeys: new NodeCache('api_keys', events, (hash) => loadApiKey(store.db, hash), { keep: (key) => key !== undefined }),
     userRoles: new NodeCache('user_roles', events, (key) => loadUserRole(store.db, key)),
     optOuts: new NodeCache('opt_outs', events, (key) => loadOptOutsOfPhone(store.db, key)),
+    contactsByPhone: new NodeCache('contacts_by_phone', events, (key) => loadContactsWithPhone(store.db, key)),
     loopback: async () => {
       throw new Error('the HTTP app is not running, so the sandbox carrier cannot call back');
     },

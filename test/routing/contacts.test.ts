@@ -3,6 +3,7 @@ import { storeInbound } from '../../src/services/ingest-inbound.js';
 import { createAccountAndNumber, createTestApp, createTestTenant, eventually, type Tenant, type TestApp } from '../helper.js';
 
 const OURS = '+15550001111';
+const SECOND_LINE = '+15550001112';
 
 describe('contacts and inbound matching', () => {
   let harness: TestApp;
@@ -13,14 +14,15 @@ describe('contacts and inbound matching', () => {
     harness = await createTestApp();
     tenant = await createTestTenant(harness.ctx);
     other = await createTestTenant(harness.ctx, 'Other');
-    await createAccountAndNumber(harness.app, tenant, { type: 'sandbox', number: OURS, credentials: { deliveryDelayMs: '10' } });
+    const { accountId } = await createAccountAndNumber(harness.app, tenant, { type: 'sandbox', number: OURS, credentials: { deliveryDelayMs: '10' } });
+    expect((await api('POST', '/numbers', { number: SECOND_LINE, providerAccountId: accountId })).statusCode).toBe(201);
   });
   afterAll(() => harness.close());
 
   const api = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown, auth: Tenant = tenant) =>
     harness.app.inject({ method, url: `/api/v1${url}`, headers: auth.auth, payload: payload as object });
-  const inbound = async (from: string, body: string) => {
-    const response = await api('POST', '/sandbox/inbound', { from, to: OURS, body });
+  const inbound = async (from: string, body: string, to = OURS) => {
+    const response = await api('POST', '/sandbox/inbound', { from, to, body });
     expect(response.statusCode).toBe(202);
     await harness.ctx.queue.drain();
     return response.json().conversationId as string;
@@ -137,5 +139,27 @@ describe('contacts and inbound matching', () => {
   it('keeps linking on later inbound messages from a matched number', async () => {
     const again = await inbound('+447700900123', 'Me again');
     await eventually(async () => (await conversation(again)).contacts.length === 2);
+  });
+
+  it('matches the very next text after a contact gains, loses or is deleted with a phone this node has looked up', async () => {
+    const phone = '+15557770088';
+    const first = await inbound(phone, 'Nobody knows me yet');
+    expect((await conversation(first)).contacts).toEqual([]);
+    // A new contact with that phone: a new conversation (the other line) links it at once.
+    const contact = (await api('POST', '/contacts', { name: 'Cached Cass', phones: [phone] })).json();
+    const onSecondLine = await inbound(phone, 'Hello other line', SECOND_LINE);
+    expect((await conversation(onSecondLine)).contacts).toEqual([{ id: contact.id, name: 'Cached Cass' }]);
+    // The phone moves to another number: texts from the old one link nobody.
+    expect((await api('PATCH', `/contacts/${contact.id}`, { phones: ['+15557770089'] })).statusCode).toBe(200);
+    expect(await inbound(phone, 'Still me, old phone', SECOND_LINE)).toBe(onSecondLine);
+    expect((await conversation(onSecondLine)).contacts).toEqual([]);
+    // Deleted: a text from its phone is stored and links nobody.
+    const moved = await inbound('+15557770089', 'New phone');
+    expect((await conversation(moved)).contacts).toEqual([{ id: contact.id, name: 'Cached Cass' }]);
+    expect((await api('DELETE', `/contacts/${contact.id}`)).statusCode).toBe(204);
+    expect(await inbound('+15557770089', 'Anyone?')).toBe(moved);
+    expect((await conversation(moved)).contacts).toEqual([]);
+    // Routing ran cleanly for every text: no attempt failed (a deleted contact's id would break the link's foreign key).
+    expect(await harness.ctx.db.selectFrom('jobs').select('last_error').where('last_error', 'is not', null).execute()).toEqual([]);
   });
 });

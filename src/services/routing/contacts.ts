@@ -13,6 +13,7 @@ import { INTERNAL_NUMBER } from '../access.js';
 import { tenantDefaultCountry } from '../tenant-settings.js';
 import { routingDb, withRouting, type ContactTable } from './tables.js';
 import type { Executor } from './types.js';
+import { pairKey, splitPairKey } from '../node-cache.js';
 import type { Static } from '@sinclair/typebox';
 import type { ContactShape } from '../../lib/api-shapes.js';
 
@@ -100,6 +101,7 @@ export async function createContact(ctx: AppContext, tenantId: string, input: Co
     await linkExistingConversations(trx, tenantId, row.id, phones);
   });
   if (row.allow_sms === 0) ctx.hasSmsRefusingContacts.changed(tenantId);
+  contactPhonesChanged(ctx, tenantId, phones);
   ctx.events.publish({ type: 'contact.created', tenantId, data: { id: row.id } });
   return row;
 }
@@ -114,29 +116,32 @@ export async function updateContact(ctx: AppContext, contact: ContactTable, inpu
   if (input.tags !== undefined) changes.tags = JSON.stringify(cleanTags(input.tags));
   if (input.allowSms !== undefined) changes.allow_sms = input.allowSms ? 1 : 0;
   const phones = input.phones !== undefined ? normalisePhones(input.phones, input.defaultCountry ?? (await tenantDefaultCountry(ctx, contact.tenant_id))) : null;
-  await ctx.db.transaction().execute(async (trx) => {
+  const replaced = await ctx.db.transaction().execute(async (trx) => {
     await withRouting(trx).updateTable('contacts').set(changes).where('tenant_id', '=', contact.tenant_id).where('id', '=', contact.id).execute();
-    if (phones) {
-      // Automatic links follow the phones; links made by hand stay.
-      await withRouting(trx).deleteFrom('conversation_contacts').where('contact_id', '=', contact.id).where('linked_by', '=', 'auto').execute();
-      await replacePhones(trx, contact.tenant_id, contact.id, phones);
-      await linkExistingConversations(trx, contact.tenant_id, contact.id, phones);
-    }
+    if (!phones) return [];
+    const before = await phonesOf(trx, contact.id);
+    // Automatic links follow the phones; links made by hand stay.
+    await withRouting(trx).deleteFrom('conversation_contacts').where('contact_id', '=', contact.id).where('linked_by', '=', 'auto').execute();
+    await replacePhones(trx, contact.tenant_id, contact.id, phones);
+    await linkExistingConversations(trx, contact.tenant_id, contact.id, phones);
+    // Both the phones it had and the ones it has now match differently from here on.
+    return [...before, ...phones];
   });
   if (changes.allow_sms === 0) ctx.hasSmsRefusingContacts.changed(contact.tenant_id);
+  contactPhonesChanged(ctx, contact.tenant_id, replaced);
   ctx.events.publish({ type: 'contact.updated', tenantId: contact.tenant_id, data: { id: contact.id } });
   return { ...contact, ...changes };
 }
 
 /** Links a conversation to every contact of its tenant whose phone is one of its remote numbers; returns the contacts newly linked. */
-export async function linkConversationContacts(executor: Executor, conversation: { id: string; tenantId: string; ourNumber: string; remotes: string[] }): Promise<string[]> {
+export async function linkConversationContacts(ctx: AppContext, conversation: { id: string; tenantId: string; ourNumber: string; remotes: string[] }): Promise<string[]> {
   if (conversation.ourNumber === INTERNAL_NUMBER) return [];
   const remotes = conversation.remotes;
   if (remotes.length === 0) return [];
-  const db = withRouting(executor);
+  const db = withRouting(ctx.db);
   const contactIds = new Set<string>();
   for (const phone of new Set(remotes)) {
-    for (const match of await contactsWithPhone.rows(executor, { tenantId: conversation.tenantId, phone })) contactIds.add(match.contact_id);
+    for (const contactId of await ctx.contactsByPhone.get(pairKey(conversation.tenantId, phone))) contactIds.add(contactId);
   }
   const linked: string[] = [];
   for (const contactId of contactIds) {
@@ -153,6 +158,34 @@ export async function linkConversationContacts(executor: Executor, conversation:
 const contactsWithPhone = prepared<{ tenantId: string; phone: string }>()((db, p) =>
   withRouting(db).selectFrom('contact_phones').select('contact_id').distinct().where('tenant_id', '=', p.tenantId).where('phone', '=', p.phone),
 );
+
+/** Read through ctx.contactsByPhone: `tenantId\nphone` → the ids of the tenant's contacts with that phone. */
+export async function loadContactsWithPhone(db: Executor, key: string): Promise<string[]> {
+  const [tenantId, phone] = splitPairKey(key);
+  return (await contactsWithPhone.rows(db, { tenantId, phone })).map((row) => row.contact_id);
+}
+
+/** After a commit that gave or took these phones from a contact. */
+function contactPhonesChanged(ctx: AppContext, tenantId: string, phones: Iterable<string>): void {
+  for (const phone of new Set(phones)) ctx.contactsByPhone.changed(pairKey(tenantId, phone));
+}
+
+async function phonesOf(executor: Executor, contactId: string): Promise<string[]> {
+  return (await withRouting(executor).selectFrom('contact_phones').select('phone').where('contact_id', '=', contactId).execute()).map((row) => row.phone);
+}
+
+/** Deletes a contact with its phones and conversation links. */
+export async function deleteContact(ctx: AppContext, contact: ContactTable): Promise<void> {
+  const phones = await ctx.db.transaction().execute(async (trx) => {
+    const tx = withRouting(trx);
+    const before = await phonesOf(trx, contact.id);
+    await tx.deleteFrom('conversation_contacts').where('contact_id', '=', contact.id).execute();
+    await tx.deleteFrom('contact_phones').where('contact_id', '=', contact.id).execute();
+    await tx.deleteFrom('contacts').where('tenant_id', '=', contact.tenant_id).where('id', '=', contact.id).execute();
+    return before;
+  });
+  contactPhonesChanged(ctx, contact.tenant_id, phones);
+}
 
 /** contacts: [{id, name}] for each conversation (serializeConversations). */
 export async function contactsOfConversations(executor: Executor, conversationIds: string[]): Promise<Map<string, Array<{ id: string; name: string }>>> {

@@ -27,7 +27,7 @@ export async function handleInboundMessage(ctx: AppContext, message: MessageTabl
   // The conversation is the one ingest chose for the sender and the other recipients, so its
   // numbers are read off the message rather than the conversation row (issue 11).
   const remotes = [message.from_number, ...(JSON.parse(message.to_numbers) as string[]).filter((to) => to !== number.number)];
-  const linked = await linkConversationContacts(ctx.db, { id: message.conversation_id, tenantId: message.tenant_id, ourNumber: number.number, remotes });
+  const linked = await linkConversationContacts(ctx, { id: message.conversation_id, tenantId: message.tenant_id, ourNumber: number.number, remotes });
   if (linked.length > 0) ctx.events.publish({ type: 'conversation.updated', tenantId: message.tenant_id, numberId: number.id, data: { id: message.conversation_id } });
 
   const keyword = detectKeyword(message.body);

@@ -9,7 +9,7 @@ import { now } from '../../../db/client.js';
 import { AppError, notFound } from '../../../errors.js';
 import { toE164 } from '../../../lib/phone.js';
 import { accessScope, canSeeConversation, visibleNumberIds } from '../../../services/access.js';
-import { createContact, serializeContacts, updateContact, type FieldValue } from '../../../services/routing/contacts.js';
+import { createContact, deleteContact, serializeContacts, updateContact, type FieldValue } from '../../../services/routing/contacts.js';
 import { parseCsv } from '../../../services/routing/csv.js';
 import { routingDb, withRouting } from '../../../services/routing/tables.js';
 import { tenantDefaultCountry } from '../../../services/tenant-settings.js';
@@ -114,13 +114,7 @@ export async function contactRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
 
   app.delete<{ Params: { id: string } }>('/contacts/:id', { schema: { tags: ['contacts'] } }, async (request, reply) => {
     await assertMayEdit(request, request.params.id);
-    const row = await find(request.auth.tenantId, request.params.id);
-    await ctx.db.transaction().execute(async (trx) => {
-      const tx = withRouting(trx);
-      await tx.deleteFrom('conversation_contacts').where('contact_id', '=', row.id).execute();
-      await tx.deleteFrom('contact_phones').where('contact_id', '=', row.id).execute();
-      await tx.deleteFrom('contacts').where('tenant_id', '=', row.tenant_id).where('id', '=', row.id).execute();
-    });
+    await deleteContact(ctx, await find(request.auth.tenantId, request.params.id));
     return reply.status(204).send();
   });
 
