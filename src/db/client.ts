@@ -128,7 +128,7 @@ function migrationsFor(dialect: Dialect): MigrationProvider {
  * Kysely looks for its tables in every schema of the database, so one schema's migration tables
  * would stop another schema (a second deployment or test run on the same server) from migrating.
  */
-async function migratorFor(store: Store): Promise<Migrator> {
+export async function migratorFor(store: Store): Promise<Migrator> {
   let migrationTableSchema: string | undefined;
   if (store.dialect === 'postgres') {
     const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(store.db);

@@ -7,6 +7,7 @@ import { sql, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database, MessageTable } from '../../src/db/schema.js';
 import { catchUpMessageSearch, INDEX_BATCH } from '../../src/db/message-search-backlog.js';
+import { migratorFor } from '../../src/db/client.js';
 import { matchWords } from '../../src/db/text-search.js';
 import { createAccountAndNumber, createTestApp, createTestTenant, eventually, TEST_DATABASE, type Tenant, type TestApp } from '../helper.js';
 
@@ -99,6 +100,30 @@ describe.skipIf(TEST_DATABASE !== 'sqlite')('the word index backlog (SQLite)', (
     });
     expect((await found('bison')).length).toBe(stop);
     expect(await waiting()).toBe(0);
+    await integrityCheck();
+  });
+
+  it('indexes the waiting messages when migrated back down, and waits again when migrated up', async () => {
+    await harness.ctx.db.transaction().execute((trx) => insert(trx, 'downward dolphin'));
+    const migrator = await migratorFor(harness.ctx.store);
+    await harness.ctx.queue.stop();
+    const down = await migrator.migrateTo('0016_send_dispatches');
+    expect(down.error).toBeUndefined();
+    // Back on 0011's triggers: the waiting message was indexed, and a new one is indexed as it is written.
+    await harness.ctx.db.transaction().execute((trx) => insert(trx, 'triggered tiger'));
+    const hits = async (word: string) => (await sql<{ n: number }>`select count(*) as n from messages_fts where messages_fts match ${word}`.execute(harness.ctx.db)).rows[0]!.n;
+    expect(await hits('dolphin')).toBe(1);
+    expect(await hits('tiger')).toBe(1);
+    await integrityCheck();
+    const up = await migrator.migrateToLatest();
+    expect(up.error).toBeUndefined();
+    const backlogged = await harness.ctx.db.transaction().execute(async (trx) => {
+      const id = await insert(trx, 'upward urchin');
+      return (await sql<{ n: number }>`select count(*) as n from messages_fts_backlog where message_rowid = (select rowid from messages where id = ${id})`.execute(trx)).rows[0]!.n;
+    });
+    expect(backlogged).toBe(1);
+    expect(await found('urchin')).toEqual(['upward urchin']);
+    expect(await found('tiger')).toEqual(['triggered tiger']);
     await integrityCheck();
   });
 });

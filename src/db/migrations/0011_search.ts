@@ -15,16 +15,7 @@ export function searchSchema(dialect: Dialect) {
         return;
       }
       await sql`create virtual table messages_fts using fts5(body, content='messages', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')`.execute(db);
-      await sql`create trigger messages_fts_insert after insert on messages begin
-        insert into messages_fts(rowid, body) values (new.rowid, new.body);
-      end`.execute(db);
-      await sql`create trigger messages_fts_delete after delete on messages begin
-        insert into messages_fts(messages_fts, rowid, body) values ('delete', old.rowid, old.body);
-      end`.execute(db);
-      await sql`create trigger messages_fts_update after update of body on messages begin
-        insert into messages_fts(messages_fts, rowid, body) values ('delete', old.rowid, old.body);
-        insert into messages_fts(rowid, body) values (new.rowid, new.body);
-      end`.execute(db);
+      await createIndexingTriggers(db);
       await sql`insert into messages_fts(messages_fts) values ('rebuild')`.execute(db);
     },
     async down(db: Kysely<any>): Promise<void> {
@@ -36,4 +27,18 @@ export function searchSchema(dialect: Dialect) {
       await sql`drop table messages_fts`.execute(db);
     },
   };
+}
+
+/** SQLite: triggers that index every message body as it is written (until migration 0017 moved indexing after commit). */
+export async function createIndexingTriggers(db: Kysely<any>): Promise<void> {
+  await sql`create trigger messages_fts_insert after insert on messages begin
+    insert into messages_fts(rowid, body) values (new.rowid, new.body);
+  end`.execute(db);
+  await sql`create trigger messages_fts_delete after delete on messages begin
+    insert into messages_fts(messages_fts, rowid, body) values ('delete', old.rowid, old.body);
+  end`.execute(db);
+  await sql`create trigger messages_fts_update after update of body on messages begin
+    insert into messages_fts(messages_fts, rowid, body) values ('delete', old.rowid, old.body);
+    insert into messages_fts(rowid, body) values (new.rowid, new.body);
+  end`.execute(db);
 }

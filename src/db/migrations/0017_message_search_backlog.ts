@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../client.js';
+import { createIndexingTriggers } from './0011_search.js';
 
 /**
  * SQLite: message bodies reach the FTS5 index of 0011 in batches after commit instead of through
@@ -36,16 +37,7 @@ export function messageSearchBacklogSchema(dialect: Dialect) {
       await sql`insert into messages_fts(rowid, body) select m.rowid, m.body from messages_fts_backlog b join messages m on m.rowid = b.message_rowid`.execute(db);
       for (const trigger of ['messages_fts_insert', 'messages_fts_delete', 'messages_fts_update']) await sql`drop trigger ${sql.raw(trigger)}`.execute(db);
       await sql`drop table messages_fts_backlog`.execute(db);
-      await sql`create trigger messages_fts_insert after insert on messages begin
-        insert into messages_fts(rowid, body) values (new.rowid, new.body);
-      end`.execute(db);
-      await sql`create trigger messages_fts_delete after delete on messages begin
-        insert into messages_fts(messages_fts, rowid, body) values ('delete', old.rowid, old.body);
-      end`.execute(db);
-      await sql`create trigger messages_fts_update after update of body on messages begin
-        insert into messages_fts(messages_fts, rowid, body) values ('delete', old.rowid, old.body);
-        insert into messages_fts(rowid, body) values (new.rowid, new.body);
-      end`.execute(db);
+      await createIndexingTriggers(db);
     },
   };
 }
