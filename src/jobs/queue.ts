@@ -67,11 +67,22 @@ export function backoffMs(attempt: number, baseMs = 1000): number {
 
 type Executor = Db | Transaction<Database>;
 
-type JobValues = { name: string; payload: string; runAt: string; maxAttempts: number; createdAt: string; tenantId: string | null };
+type JobValues = {
+  name: string;
+  payload: string;
+  runAt: string;
+  maxAttempts: number;
+  createdAt: string;
+  tenantId: string | null;
+  /** Set when the enqueuing node takes the job at once (see enqueue): the row is born claimed. */
+  lockedBy: string | null;
+  lockedUntil: string | null;
+  attempts: number;
+};
 const jobRow = (db: Executor, p: JobValues) =>
   db
     .insertInto('jobs')
-    .values({ name: p.name, payload: p.payload, run_at: p.runAt, attempts: 0, max_attempts: p.maxAttempts, locked_by: null, locked_until: null, last_error: null, dead: 0, created_at: p.createdAt, tenant_id: p.tenantId });
+    .values({ name: p.name, payload: p.payload, run_at: p.runAt, attempts: p.attempts, max_attempts: p.maxAttempts, locked_by: p.lockedBy, locked_until: p.lockedUntil, last_error: null, dead: 0, created_at: p.createdAt, tenant_id: p.tenantId });
 // On SQLite the new id comes from the insert itself: RETURNING on an AUTOINCREMENT table costs
 // about three times the plain insert there (issue 11). PostgreSQL reports no insert id, so it returns it.
 const insertJob = prepared<JobValues>()(jobRow);
@@ -143,6 +154,11 @@ export class JobQueue {
   private readonly hints = new JobHints(MAX_HINTS, HINT_TTL_MS);
   /** Job id → what its enqueuer handed over (see enqueue). */
   private readonly handoffs = new Map<number, { handoff: unknown; at: number }>();
+  /**
+   * Jobs this node enqueued already claimed, to start once their row is seen committed (see
+   * enqueue); each holds a worker slot of its type and tenant until it starts or is dropped.
+   */
+  private readonly preclaimed = new Map<number, { job: ClaimedJob; at: number }>();
   /** When the table was last scanned for due jobs, and whether more may wait there (a full scan, or a hint refused). */
   private lastTableClaim = 0;
   private tableBacklog = false;
@@ -171,16 +187,40 @@ export class JobQueue {
    * memory for the job's first attempt on this node, so its handler need not read back the row it
    * is about (issue 11: inbound.process re-read every message it was given). It must hold only
    * what stays true after the commit, and the handler checks it is about its job.
+   *
+   * A job due now, of a type this running node has a free slot for, is written already claimed by
+   * this node (issue 11: the claim was a write per batch of jobs). It starts once a read sees its
+   * row committed; if this node dies first, its lease runs out and any node takes it.
    */
   async enqueue(executor: Executor, name: string, payload: unknown, options: { runAt?: string; maxAttempts?: number; tenantId?: string | null; handoff?: unknown } = {}): Promise<void> {
     const definition = this.definitions.get(name);
     const at = now();
     const runAt = options.runAt ?? at;
-    const values = { name, payload: JSON.stringify(payload), runAt, maxAttempts: options.maxAttempts ?? definition?.maxAttempts ?? 8, createdAt: at, tenantId: options.tenantId ?? null };
+    const tenant = options.tenantId ?? '';
+    const takeNow = runAt <= at && definition !== undefined && this.active && this.hasRoom(name, tenant);
+    const values: JobValues = {
+      name,
+      payload: JSON.stringify(payload),
+      runAt,
+      maxAttempts: options.maxAttempts ?? definition?.maxAttempts ?? 8,
+      createdAt: at,
+      tenantId: options.tenantId ?? null,
+      lockedBy: takeNow ? this.workerId : null,
+      lockedUntil: takeNow ? new Date(Date.now() + this.leaseMs).toISOString() : null,
+      attempts: takeNow ? 1 : 0,
+    };
     const id = this.dialect === 'sqlite' ? (await insertJob.execute(executor, values)).insertId : (await insertJobReturningId.first(executor, values))?.id;
     if (id === undefined) return;
-    // SQLite gives a rolled-back job's id to the next job: whatever was handed over with it goes.
+    // SQLite gives a rolled-back job's id to the next job: whatever was kept for it goes.
     this.handoffs.delete(Number(id));
+    this.dropPreclaimed(Number(id));
+    if (takeNow) {
+      const job: ClaimedJob = { id: Number(id), name, payload: values.payload, attempts: 1, max_attempts: values.maxAttempts, tenant_id: values.tenantId };
+      this.preclaimed.set(job.id, { job, at: Date.now() });
+      this.adjustRunning(name, tenant, 1);
+      if (options.handoff !== undefined) this.keepHandoff(job.id, options.handoff);
+      return;
+    }
     if (runAt > at || !definition) return;
     if (!this.hints.add(Number(id), name, options.tenantId ?? '')) {
       this.tableBacklog = true;
@@ -239,6 +279,16 @@ export class JobQueue {
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.wakeUp?.();
     await this.loop;
+    // Jobs enqueued here already claimed but not started yet go back to the table at once, as never tried.
+    const unstarted = [...this.preclaimed.keys()];
+    for (const id of unstarted) this.dropPreclaimed(id);
+    if (unstarted.length > 0) {
+      try {
+        await this.db.updateTable('jobs').set({ locked_by: null, locked_until: null, attempts: 0 }).where('id', 'in', unstarted).where('locked_by', '=', this.workerId).execute();
+      } catch (error) {
+        this.log.error({ err: error }, 'could not release jobs enqueued here; they run when their lease ends');
+      }
+    }
     const deadline = Date.now() + graceMs;
     while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await this.deleteCompleted();
@@ -278,7 +328,14 @@ export class JobQueue {
   private async run(): Promise<void> {
     while (this.active) {
       this.pendingWake = false;
-      const room = this.concurrency - this.inFlight;
+      if (this.preclaimed.size > 0) {
+        try {
+          await this.startPreclaimed();
+        } catch (error) {
+          this.log.error({ err: error }, 'starting jobs enqueued here failed');
+        }
+      }
+      const room = this.concurrency - this.inFlight - this.preclaimed.size;
       this.saturated = room <= 0;
       if (room > 0) {
         try {
@@ -324,6 +381,53 @@ export class JobQueue {
     }
   }
 
+  /** Whether a job of this type and tenant could start now without going over the type's budget or the tenant's share. */
+  private hasRoom(name: string, tenant: string): boolean {
+    return this.inFlight + this.preclaimed.size < this.concurrency && this.runningCount(name) < this.budget(name) && this.runningCount(name, tenant) < this.tenantCap(name);
+  }
+
+  /** Counts a job against its type's budget and its tenant's share (started or preclaimed). */
+  private adjustRunning(name: string, tenant: string, by: 1 | -1): void {
+    const byTenant = this.running.get(name) ?? new Map<string, number>();
+    this.running.set(name, byTenant);
+    const count = (byTenant.get(tenant) ?? 0) + by;
+    if (count > 0) byTenant.set(tenant, count);
+    else byTenant.delete(tenant);
+  }
+
+  private dropPreclaimed(id: number): void {
+    const entry = this.preclaimed.get(id);
+    if (!entry) return;
+    this.preclaimed.delete(id);
+    this.adjustRunning(entry.job.name, entry.job.tenant_id ?? '', -1);
+  }
+
+  /**
+   * Starts the preclaimed jobs whose rows a read now finds committed and held by this node. One
+   * not there yet (its transaction is still open, on PostgreSQL) is looked for again until
+   * HINT_TTL_MS; then it is let go: never committed, or left to its lease.
+   */
+  private async startPreclaimed(): Promise<number> {
+    const ids = [...this.preclaimed.keys()];
+    const rows = await this.db.selectFrom('jobs').select('id').where('id', 'in', ids).where('locked_by', '=', this.workerId).execute();
+    const found = new Set(rows.map((row) => Number(row.id)));
+    const stale = Date.now() - HINT_TTL_MS;
+    let started = 0;
+    for (const id of ids) {
+      const entry = this.preclaimed.get(id);
+      if (!entry) continue;
+      if (found.has(id)) {
+        this.dropPreclaimed(id);
+        this.startJob(entry.job);
+        started += 1;
+      } else if (entry.at < stale) {
+        this.dropPreclaimed(id);
+        this.handoffs.delete(id);
+      }
+    }
+    return started;
+  }
+
   private budget(name: string): number {
     return this.definitions.get(name)?.concurrency ?? DEFAULT_CONCURRENCY;
   }
@@ -344,9 +448,7 @@ export class JobQueue {
 
   private startJob(job: ClaimedJob): void {
     const tenant = job.tenant_id ?? '';
-    const byTenant = this.running.get(job.name) ?? new Map<string, number>();
-    this.running.set(job.name, byTenant);
-    byTenant.set(tenant, (byTenant.get(tenant) ?? 0) + 1);
+    this.adjustRunning(job.name, tenant, 1);
     this.runningIds.add(job.id);
     this.inFlight += 1;
     this.execute(job)
@@ -354,9 +456,8 @@ export class JobQueue {
       .finally(() => {
         this.inFlight -= 1;
         this.runningIds.delete(job.id);
-        const left = (byTenant.get(tenant) ?? 1) - 1;
-        if (left > 0) byTenant.set(tenant, left);
-        else byTenant.delete(tenant);
+        this.adjustRunning(job.name, tenant, -1);
+        const left = this.runningCount(job.name, tenant);
         // A type, or this tenant's share of it, that was full has room again: claim soon rather
         // than at the next poll (a single busy tenant otherwise ran one share per poll interval).
         if (this.saturated || this.runningCount(job.name) + 1 >= this.budget(job.name) || left + 1 >= this.tenantCap(job.name)) this.wake();

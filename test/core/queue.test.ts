@@ -144,4 +144,85 @@ describe('durable job queue', () => {
     await q.stop();
     expect(await harness.ctx.db.selectFrom('jobs').selectAll().where('name', '=', 'delete.test').execute()).toHaveLength(0);
   });
+
+  describe('jobs enqueued on a running worker with a free slot (written already claimed)', () => {
+    it('runs each committed job once, with its handoff, and never a rolled-back one nor its handoff under its reused id', async () => {
+      const seen: Array<{ n: number; attempt: number; handoff: unknown }> = [];
+      const q = queue();
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      q.register({ name: 'born.test', maxAttempts: 3, concurrency: 4, handle: async (payload: { n: number }, { attempt, handoff }) => {
+        await gate;
+        seen.push({ n: payload.n, attempt, handoff });
+      } });
+      q.start();
+      await q.enqueue(harness.ctx.db, 'born.test', { n: 1 }, { handoff: { row: 1 } });
+      const written = await harness.ctx.db.selectFrom('jobs').select(['locked_by', 'attempts']).where('name', '=', 'born.test').executeTakeFirstOrThrow();
+      expect(written).toEqual({ locked_by: q.workerId, attempts: 1 });
+      await harness.ctx.db
+        .transaction()
+        .execute(async (trx) => {
+          await q.enqueue(trx, 'born.test', { n: 0 }, { handoff: { row: 'rolled back' } });
+          throw new Error('roll back');
+        })
+        .catch(() => undefined);
+      q.wake();
+      release();
+      await eventually(async () => seen.length === 1, 5000);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(seen).toHaveLength(1);
+      // On SQLite this job takes the rolled-back one's id.
+      await q.enqueue(harness.ctx.db, 'born.test', { n: 2 });
+      q.wake();
+      await eventually(async () => seen.length === 2, 5000);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await q.stop();
+      expect(seen.sort((a, b) => a.n - b.n)).toEqual([
+        { n: 1, attempt: 1, handoff: { row: 1 } },
+        { n: 2, attempt: 1, handoff: undefined },
+      ]);
+      expect(await harness.ctx.db.selectFrom('jobs').selectAll().where('name', '=', 'born.test').execute()).toEqual([]);
+    });
+
+    it('writes a job unclaimed once its type has no free slot, and runs it when one frees', async () => {
+      const q = queue();
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const ran: number[] = [];
+      q.register({ name: 'full.test', maxAttempts: 3, concurrency: 2, handle: async ({ n }: { n: number }) => {
+        await gate;
+        ran.push(n);
+      } });
+      q.start();
+      for (let n = 0; n < 5; n += 1) await q.enqueue(harness.ctx.db, 'full.test', { n });
+      // A budget of 2 holds at most one tenant's share of 1 at a time (half the budget): one born claimed.
+      const rows = await harness.ctx.db.selectFrom('jobs').select(['locked_by']).where('name', '=', 'full.test').orderBy('id').execute();
+      expect(rows.filter((row) => row.locked_by === q.workerId).length).toBeLessThanOrEqual(2);
+      expect(rows.filter((row) => row.locked_by === null).length).toBeGreaterThanOrEqual(3);
+      q.wake();
+      release();
+      await eventually(async () => ran.length === 5, 5000);
+      await q.stop();
+      expect(ran.sort()).toEqual([0, 1, 2, 3, 4]);
+    });
+
+    it('gives a job enqueued here back to the table when the worker stops before starting it', async () => {
+      // A loop that sleeps long after its first look: nothing wakes it before the stop.
+      const first = queue({ pollMs: 60_000 });
+      first.register({ name: 'handback.test', maxAttempts: 3, handle: async () => undefined });
+      first.start();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await first.enqueue(harness.ctx.db, 'handback.test', { n: 1 });
+      expect(await harness.ctx.db.selectFrom('jobs').select(['locked_by', 'attempts']).where('name', '=', 'handback.test').executeTakeFirst()).toEqual({ locked_by: first.workerId, attempts: 1 });
+      await first.stop();
+      expect(await harness.ctx.db.selectFrom('jobs').select(['locked_by', 'attempts']).where('name', '=', 'handback.test').executeTakeFirst()).toEqual({ locked_by: null, attempts: 0 });
+      const ran: number[] = [];
+      const second = queue();
+      second.register({ name: 'handback.test', maxAttempts: 3, handle: async ({ n }: { n: number }) => void ran.push(n) });
+      second.start();
+      await eventually(async () => ran.length === 1, 5000);
+      await second.stop();
+      expect(await harness.ctx.db.selectFrom('jobs').selectAll().where('name', '=', 'handback.test').execute()).toEqual([]);
+    });
+  });
 });
