@@ -202,7 +202,7 @@ export function createNetGuard(options: { allowPrivate?: readonly string[] } = {
       }
       const location = firstValue(response.headers.location);
       if (response.statusCode < 300 || response.statusCode > 399 || !location) {
-        return { status: response.statusCode, headers: toHeaders(response.headers), text: await response.body.text() };
+        return { status: response.statusCode, headers: toHeaders(response.headers), text: await readAnswer(response.body, url) };
       }
       await response.body.dump();
       if (hop >= MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects from ${url.origin}`);
@@ -226,6 +226,23 @@ export function createNetGuard(options: { allowPrivate?: readonly string[] } = {
 
   const warm = () => void client().catch(() => undefined);
   return { fetch: guardedFetch as GuardedFetch, checkUrl, isAllowed, warm };
+}
+
+/** The most of an answer `exchange` reads: carrier APIs answer in a few KB; more is not an answer to parse. */
+export const MAX_ANSWER_BYTES = 1024 * 1024;
+
+async function readAnswer(body: AsyncIterable<Buffer> & { destroy(error?: Error): unknown }, url: URL): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > MAX_ANSWER_BYTES) {
+      body.destroy();
+      throw new Error(`the answer from ${url.origin} is larger than ${MAX_ANSWER_BYTES} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function firstValue(value: string | string[] | undefined): string | undefined {

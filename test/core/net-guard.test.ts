@@ -1,7 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNetGuard, isPrivateAddress, PrivateAddressError } from '../../src/lib/net-guard.js';
+import { createNetGuard, isPrivateAddress, MAX_ANSWER_BYTES, PrivateAddressError } from '../../src/lib/net-guard.js';
+import { callProvider } from '../../src/providers/core/http.js';
 
 describe('isPrivateAddress', () => {
   it.each([
@@ -120,6 +121,19 @@ describe('guarded fetch', () => {
       const typed = await exchange(guard, `${echo}/json`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: Buffer.from('{}') });
       expect(typed.status).toBe(200);
       expect(seen.at(-1)).toEqual({ method: 'POST', type: 'application/json', body: '{}' });
+    });
+
+    it('stops reading an answer over MAX_ANSWER_BYTES, and a provider call then says its outcome is unknown', async () => {
+      const huge = await listen('127.0.0.1', (_req, res) => {
+        res.setHeader('content-type', 'application/json');
+        res.end(Buffer.alloc(MAX_ANSWER_BYTES + 1, 0x20));
+      });
+      const guard = createNetGuard({ allowPrivate: ['127.0.0.1/32'] });
+      await expect(exchange(guard, `${huge}/`)).rejects.toThrow(/larger than 1048576 bytes/);
+      const exact = await listen('127.0.0.1', (_req, res) => res.end(Buffer.alloc(MAX_ANSWER_BYTES, 0x20)));
+      expect((await exchange(guard, `${exact}/`)).text.length).toBe(MAX_ANSWER_BYTES);
+      const failure = await callProvider(guard.fetch, 'test', { method: 'POST', url: `${huge}/`, body: 'x=1' }).catch((error: unknown) => error);
+      expect(failure).toMatchObject({ kind: 'outcome_unknown' });
     });
   });
 });
