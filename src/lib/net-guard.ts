@@ -7,6 +7,7 @@
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
+import { readCapped } from './read-capped.js';
 // undici is loaded on the first outbound request: it costs start-up time every command would pay.
 type Undici = typeof import('undici');
 
@@ -202,7 +203,9 @@ export function createNetGuard(options: { allowPrivate?: readonly string[] } = {
       }
       const location = firstValue(response.headers.location);
       if (response.statusCode < 300 || response.statusCode > 399 || !location) {
-        return { status: response.statusCode, headers: toHeaders(response.headers), text: await readAnswer(response.body, url) };
+        const origin = url.origin;
+        const text = await readCapped(response.body, MAX_ANSWER_BYTES, () => response.body.destroy(), () => new Error(`the answer from ${origin} is larger than ${MAX_ANSWER_BYTES} bytes`));
+        return { status: response.statusCode, headers: toHeaders(response.headers), text: text.toString('utf8') };
       }
       await response.body.dump();
       if (hop >= MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects from ${url.origin}`);
@@ -230,20 +233,6 @@ export function createNetGuard(options: { allowPrivate?: readonly string[] } = {
 
 /** The most of an answer `exchange` reads: carrier APIs answer in a few KB; more is not an answer to parse. */
 export const MAX_ANSWER_BYTES = 1024 * 1024;
-
-async function readAnswer(body: AsyncIterable<Buffer> & { destroy(error?: Error): unknown }, url: URL): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > MAX_ANSWER_BYTES) {
-      body.destroy();
-      throw new Error(`the answer from ${url.origin} is larger than ${MAX_ANSWER_BYTES} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 function firstValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;

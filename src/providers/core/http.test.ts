@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetGuard } from '../../lib/net-guard.js';
-import { callProvider } from './http.js';
+import { callProvider, downloadMedia, MAX_MEDIA_DOWNLOAD_BYTES } from './http.js';
 
 // The guarded fetch takes its buffered `exchange` path; a plain fetch (what test doubles are) the fetch path.
 describe.each([
@@ -16,6 +16,13 @@ describe.each([
     server = http.createServer((request, response) => {
       if (request.url === '/hang') return; // takes the request and never answers
       if (request.url === '/cut') return void request.socket.destroy(); // drops the connection after reading the request
+      if (request.url?.startsWith('/media/')) {
+        // Chunked, so no content-length tells the size up front: the reader has to count.
+        const total = Number(request.url.slice('/media/'.length));
+        response.writeHead(200, { 'content-type': 'image/png' });
+        for (let sent = 0; sent < total; sent += 65_536) response.write(Buffer.alloc(Math.min(65_536, total - sent), 1));
+        return void response.end();
+      }
       response.writeHead(200, { 'content-type': 'application/json' }).end('{"sid":"SM1"}');
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -48,5 +55,14 @@ describe.each([
     const refused = await callProvider(fetchImpl, 'test', { method: 'POST', url: `http://127.0.0.1:${port}/nothing-listens`, body: 'x=1' }).catch((error: unknown) => error);
     expect(refused).toMatchObject({ kind: 'unavailable' });
     expect((refused as Error).message).toMatch(/ECONNREFUSED/);
+  });
+
+  it('downloads media up to MAX_MEDIA_DOWNLOAD_BYTES and refuses a larger file without a declared size', async () => {
+    const fits = await downloadMedia(fetchImpl, 'test', `${base}/media/${MAX_MEDIA_DOWNLOAD_BYTES}`);
+    expect(fits).toMatchObject({ contentType: 'image/png' });
+    expect(fits.data.length).toBe(MAX_MEDIA_DOWNLOAD_BYTES);
+    const refused = await downloadMedia(fetchImpl, 'test', `${base}/media/${MAX_MEDIA_DOWNLOAD_BYTES + 1}`).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ kind: 'rejected' });
+    expect((refused as Error).message).toMatch(/larger than 10485760 bytes/);
   });
 });

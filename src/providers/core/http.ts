@@ -3,6 +3,7 @@ import { PrivateAddressError, type BufferedResponse, type GuardedFetch } from '.
 import { ProviderError, type ProviderErrorKind } from './errors.js';
 import type { FetchedMedia } from './types.js';
 import { withTimeout } from '../../lib/timeout.js';
+import { readCapped } from '../../lib/read-capped.js';
 
 export interface ProviderResponse {
   status: number;
@@ -164,24 +165,12 @@ async function download(fetchImpl: typeof fetch, provider: string, url: string, 
       httpStatus: response.status,
     });
   }
-  const data = await readCapped(response, MAX_MEDIA_DOWNLOAD_BYTES, () => new ProviderError(provider, 'rejected', `${provider} media at ${url} is larger than ${MAX_MEDIA_DOWNLOAD_BYTES} bytes`));
+  const body = response.body;
+  const data = body
+    ? await readCapped(body as unknown as AsyncIterable<Uint8Array>, MAX_MEDIA_DOWNLOAD_BYTES, () => body.cancel(), () => new ProviderError(provider, 'rejected', `${provider} media at ${url} is larger than ${MAX_MEDIA_DOWNLOAD_BYTES} bytes`))
+    : Buffer.alloc(0);
   const contentType = (response.headers.get('content-type') ?? 'application/octet-stream').split(';')[0]!.trim();
   return { contentType, data };
-}
-
-async function readCapped(response: Response, limit: number, tooBig: () => Error): Promise<Buffer> {
-  if (!response.body) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > limit) {
-      await response.body.cancel().catch(() => undefined);
-      throw tooBig();
-    }
-    chunks.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks);
 }
 
 export function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
