@@ -23,13 +23,14 @@ export async function indexWaitingMessages(trx: Transaction<Database>): Promise<
   return Number(batch.n);
 }
 
-async function anyWaiting(db: Kysely<Database>): Promise<boolean> {
-  return (await sql`select 1 from messages_fts_backlog limit 1`.execute(db)).rows.length > 0;
+/** Indexes batches, each in a transaction `inTransaction` runs, until none is left waiting. */
+async function indexAllWaiting(db: Kysely<Database>, inTransaction: (work: typeof indexWaitingMessages) => Promise<number>): Promise<void> {
+  while ((await sql`select 1 from messages_fts_backlog limit 1`.execute(db)).rows.length > 0 && (await inTransaction(indexWaitingMessages)) === INDEX_BATCH);
 }
 
 /** Before a word search: indexes everything waiting, so the search sees every committed message. */
-export async function catchUpMessageSearch(db: Kysely<Database>): Promise<void> {
-  while ((await anyWaiting(db)) && (await db.transaction().execute(indexWaitingMessages)) === INDEX_BATCH);
+export function catchUpMessageSearch(db: Kysely<Database>): Promise<void> {
+  return indexAllWaiting(db, (work) => db.transaction().execute(work));
 }
 
 /**
@@ -41,7 +42,7 @@ export function keepMessageSearchCurrent(db: Kysely<Database>, writes: Pick<Writ
   let running: Promise<void> | null = null;
   const tick = async () => {
     try {
-      while ((await anyWaiting(db)) && (await writes.run(indexWaitingMessages)) === INDEX_BATCH);
+      await indexAllWaiting(db, (work) => writes.run(work));
     } catch (error) {
       log.error({ err: error }, 'indexing new messages for search failed; it is tried again shortly');
     } finally {

@@ -222,7 +222,7 @@ export class JobQueue {
       return;
     }
     if (runAt > at || !definition) return;
-    if (!this.hints.add(Number(id), name, options.tenantId ?? '')) {
+    if (!this.hints.add(Number(id), name, tenant)) {
       this.tableBacklog = true;
       return;
     }
@@ -407,25 +407,22 @@ export class JobQueue {
    * not there yet (its transaction is still open, on PostgreSQL) is looked for again until
    * HINT_TTL_MS; then it is let go: never committed, or left to its lease.
    */
-  private async startPreclaimed(): Promise<number> {
+  private async startPreclaimed(): Promise<void> {
     const ids = [...this.preclaimed.keys()];
     const rows = await this.db.selectFrom('jobs').select('id').where('id', 'in', ids).where('locked_by', '=', this.workerId).execute();
     const found = new Set(rows.map((row) => Number(row.id)));
     const stale = Date.now() - HINT_TTL_MS;
-    let started = 0;
     for (const id of ids) {
       const entry = this.preclaimed.get(id);
       if (!entry) continue;
       if (found.has(id)) {
         this.dropPreclaimed(id);
         this.startJob(entry.job);
-        started += 1;
       } else if (entry.at < stale) {
         this.dropPreclaimed(id);
         this.handoffs.delete(id);
       }
     }
-    return started;
   }
 
   private budget(name: string): number {
