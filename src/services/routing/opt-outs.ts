@@ -50,8 +50,8 @@ const OPT_OUT_HOW: Record<OptOutTable['source'], string> = {
 };
 
 /**
- * Opt-outs are written only here and by DELETE /opt-outs/:id, each in a statement of its own (so
- * committed when it returns), and each drops the phone's entry of ctx.optOuts afterwards.
+ * Opt-outs are written only by addOptOut, removeOptOut and deleteOptOut, each in a statement of
+ * its own (so committed when it returns), and each drops the phone's entry of ctx.optOuts afterwards.
  */
 export async function addOptOut(ctx: AppContext, input: { tenantId: string; phone: string; scope: string; source: OptOutTable['source']; detail?: string | null }): Promise<boolean> {
   const result = await withRouting(ctx.db)
@@ -70,7 +70,14 @@ export async function removeOptOut(ctx: AppContext, tenantId: string, phone: str
   return Number(result.numDeletedRows);
 }
 
-export function optOutsChanged(ctx: AppContext, tenantId: string, phone: string): void {
+/** Removes one opt-out of the tenant by id; returns it, or undefined when there was none. */
+export async function deleteOptOut(ctx: AppContext, tenantId: string, id: string): Promise<OptOutTable | undefined> {
+  const [deleted] = await withRouting(ctx.db).deleteFrom('opt_outs').where('tenant_id', '=', tenantId).where('id', '=', id).returningAll().execute();
+  if (deleted) optOutsChanged(ctx, tenantId, deleted.phone);
+  return deleted;
+}
+
+function optOutsChanged(ctx: AppContext, tenantId: string, phone: string): void {
   ctx.optOuts.changed(pairKey(tenantId, phone));
 }
 

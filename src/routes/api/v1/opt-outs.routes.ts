@@ -6,7 +6,7 @@ import { AppError, notFound } from '../../../errors.js';
 import { requireE164, toE164 } from '../../../lib/phone.js';
 import { requireAdmin } from '../../../plugins/auth.js';
 import { csvCell } from '../../../services/routing/csv.js';
-import { addOptOut, optOutsChanged, TENANT_SCOPE } from '../../../services/routing/opt-outs.js';
+import { addOptOut, deleteOptOut, TENANT_SCOPE } from '../../../services/routing/opt-outs.js';
 import { routingDb, type OptOutTable } from '../../../services/routing/tables.js';
 import { tenantDefaultCountry } from '../../../services/tenant-settings.js';
 import { decodeCursor, page, PagingQuery } from './paging.js';
@@ -85,10 +85,8 @@ export async function optOutRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
 
   app.delete<{ Params: { id: string } }>('/opt-outs/:id', { schema: { tags: ['compliance'] } }, async (request, reply) => {
     requireAdmin(request);
-    const existing = await db.selectFrom('opt_outs').selectAll().where('tenant_id', '=', request.auth.tenantId).where('id', '=', request.params.id).executeTakeFirst();
-    const result = await db.deleteFrom('opt_outs').where('tenant_id', '=', request.auth.tenantId).where('id', '=', request.params.id).executeTakeFirst();
-    if (!existing || Number(result.numDeletedRows) === 0) throw notFound('opt-out', request.params.id);
-    optOutsChanged(ctx, existing.tenant_id, existing.phone);
+    const existing = await deleteOptOut(ctx, request.auth.tenantId, request.params.id);
+    if (!existing) throw notFound('opt-out', request.params.id);
     ctx.events.publish({ type: 'optout.changed', tenantId: existing.tenant_id, data: { ...serializeOptOut(existing, await numberMap(existing.tenant_id)), optedOut: false } });
     return reply.status(204).send();
   });
