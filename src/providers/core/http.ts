@@ -178,9 +178,19 @@ export function header(headers: Record<string, string | string[] | undefined>, n
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Parses an x-www-form-urlencoded body into ordered [key, value] pairs (keys may repeat). */
-export function formPairs(rawBody: Buffer): Array<[string, string]> {
-  return [...new URLSearchParams(rawBody.toString('utf8')).entries()];
+const parsedForms = new WeakMap<Buffer, ReadonlyArray<[string, string]>>();
+
+/**
+ * Parses an x-www-form-urlencoded body into ordered [key, value] pairs (keys may repeat). A
+ * webhook's body is read by its signature check and again by its parser: parsed once per body.
+ */
+export function formPairs(rawBody: Buffer): ReadonlyArray<[string, string]> {
+  let pairs = parsedForms.get(rawBody);
+  if (!pairs) {
+    pairs = Object.freeze([...new URLSearchParams(rawBody.toString('utf8')).entries()]);
+    parsedForms.set(rawBody, pairs);
+  }
+  return pairs;
 }
 
 /** Joins a base URL (which may carry a path prefix) and a path. */

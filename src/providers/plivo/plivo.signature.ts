@@ -12,14 +12,14 @@
 import { createHmac } from 'node:crypto';
 import { safeEqual } from '../../lib/crypto.js';
 
-function groupSorted(pairs: Array<[string, string]>): Array<[string, string[]]> {
+function groupSorted(pairs: ReadonlyArray<[string, string]>): Array<[string, string[]]> {
   const byKey = new Map<string, string[]>();
   for (const [key, value] of pairs) byKey.set(key, [...(byKey.get(key) ?? []), value]);
   return [...byKey.keys()].sort().map((key) => [key, byKey.get(key)!.sort()]);
 }
 
 /** The exact string Plivo signs (before "." + nonce). */
-export function plivoSignedString(method: string, url: string, postParams: Array<[string, string]>): string {
+export function plivoSignedString(method: string, url: string, postParams: ReadonlyArray<[string, string]>): string {
   const parsed = new URL(url);
   const base = `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
   const query = groupSorted([...parsed.searchParams.entries()])
@@ -33,12 +33,12 @@ export function plivoSignedString(method: string, url: string, postParams: Array
   return `${base}?${query}${query && params ? '.' : ''}${params}`;
 }
 
-export function plivoSignatureV3(authToken: string, method: string, url: string, postParams: Array<[string, string]>, nonce: string): string {
+export function plivoSignatureV3(authToken: string, method: string, url: string, postParams: ReadonlyArray<[string, string]>, nonce: string): string {
   return createHmac('sha256', authToken).update(`${plivoSignedString(method, url, postParams)}.${nonce}`, 'utf8').digest('base64');
 }
 
 /** A header may carry several comma-separated signatures; any one matching is enough. */
-export function isValidPlivoSignatureV3(authToken: string, method: string, url: string, postParams: Array<[string, string]>, nonce: string, header: string): boolean {
+export function isValidPlivoSignatureV3(authToken: string, method: string, url: string, postParams: ReadonlyArray<[string, string]>, nonce: string, header: string): boolean {
   const expected = plivoSignatureV3(authToken, method, url, postParams, nonce);
   return header.split(',').some((candidate) => safeEqual(candidate.trim(), expected));
 }

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MalformedWebhookError } from '../core/errors.js';
 import type { WebhookRequest } from '../core/types.js';
@@ -45,6 +46,18 @@ describe('twilio signature', () => {
     const signature = twilioSignature('12345', 'https://example.com:443/webhook/twilio/sms', [['Body', 'hi']]);
     expect(isValidTwilioSignature('12345', 'https://example.com/webhook/twilio/sms', [['Body', 'hi']], signature)).toBe(true);
     expect(isValidTwilioSignature('54321', 'https://example.com/webhook/twilio/sms', [['Body', 'hi']], signature)).toBe(false);
+    const withoutPort = twilioSignature('12345', 'https://example.com/webhook/twilio/sms', [['Body', 'hi']]);
+    expect(isValidTwilioSignature('12345', 'https://example.com:443/webhook/twilio/sms', [['Body', 'hi']], withoutPort)).toBe(true);
+  });
+
+  it('signs repeated keys once per distinct value, values sorted, in any arrival order', () => {
+    const url = 'https://example.com/webhook/twilio/sms';
+    // Keys sorted (MediaUrl0 < MediaUrl1 < To); a repeated key's distinct values sorted; an exact repeat counted once.
+    const expected = createHmac('sha1', 'tok').update(`${url}MediaUrl0https://a/1MediaUrl1https://a/2Toa+1Tob+2`).digest('base64');
+    const pairs: Array<[string, string]> = [['To', 'b+2'], ['MediaUrl1', 'https://a/2'], ['To', 'a+1'], ['MediaUrl0', 'https://a/1'], ['To', 'b+2']];
+    expect(twilioSignature('tok', url, pairs)).toBe(expected);
+    expect(twilioSignature('tok', url, [...pairs].reverse())).toBe(expected);
+    expect(pairs[0]).toEqual(['To', 'b+2']);
   });
 });
 
