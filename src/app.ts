@@ -5,7 +5,6 @@
 import fs from 'node:fs';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
-import helmet from 'helmet';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -18,6 +17,7 @@ import { requestValidatorCompiler } from './plugins/validators.js';
 import { AppError } from './errors.js';
 import { containsNul } from './services/inbound-shape.js';
 import { metricsPlugin } from './plugins/metrics.js';
+import { addSecurityHeaders } from './plugins/security-headers.js';
 import { apiRoutes } from './routes/api/v1/index.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { mediaPublicRoutes } from './routes/media-public.routes.js';
@@ -48,30 +48,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     }
   });
   await app.register(cookie);
-  // The dashboard runs only its own scripts and can never be framed (clickjacking).
-  // Security headers, and the dashboard's Content-Security-Policy. Built once: @fastify/helmet
-  // built the whole helmet middleware (and parsed the CSP) again for every request.
-  const securityHeaders = helmet({
-    contentSecurityPolicy: {
-      useDefaults: true,
-      directives: {
-        'default-src': ["'self'"],
-        'script-src': ["'self'"],
-        'style-src': ["'self'", "'unsafe-inline'"],
-        'img-src': ["'self'", 'data:', 'blob:'],
-        'media-src': ["'self'", 'blob:'],
-        'connect-src': ["'self'"],
-        'worker-src': ["'self'"],
-        'frame-ancestors': ["'none'"],
-        'upgrade-insecure-requests': ctx.config.publicUrl.startsWith('https:') ? [] : null,
-      },
-    },
-    crossOriginEmbedderPolicy: false,
-    // Carriers fetch our signed media URLs from their own origins.
-    crossOriginResourcePolicy: { policy: 'cross-origin' },
-    strictTransportSecurity: ctx.config.publicUrl.startsWith('https:'),
-  });
-  app.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)));
+  addSecurityHeaders(app, ctx.config.publicUrl);
   await app.register(rateLimit, { global: false });
   await app.register(multipart, { limits: { fileSize: 5 * 1024 * 1024, files: 1 } });
   await app.register(swagger, {

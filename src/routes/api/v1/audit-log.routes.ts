@@ -7,6 +7,7 @@ import { AppError } from '../../../errors.js';
 import { requireAdmin } from '../../../plugins/auth.js';
 import { purgeExpiredAudit } from '../../../services/audit-retention.js';
 import { decodeCursor, page, PagingQuery } from './paging.js';
+import { writeHijackedHead } from '../../../plugins/security-headers.js';
 
 const ListQuery = Type.Object(
   {
@@ -87,7 +88,7 @@ export async function auditLogRoutes(app: FastifyInstance, { ctx }: { ctx: AppCo
 
   async function exportCsv(tenantId: string, q: ListQuery, reply: FastifyReply) {
     reply.hijack();
-    reply.raw.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="audit-log-${new Date().toISOString().slice(0, 10)}.csv"` });
+    writeHijackedHead(reply, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="audit-log-${new Date().toISOString().slice(0, 10)}.csv"` });
     reply.raw.write(CSV_COLUMNS.join(',') + '\n');
     let after: { at: string; id: string } | null = null;
     for (;;) {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../context.js';
 import { visibleNumberIds } from '../../../services/access.js';
 import type { AppEvent } from '../../../services/events.js';
+import { writeHijackedHead } from '../../../plugins/security-headers.js';
 
 export async function eventRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }) {
   // Open streams never end on their own; shutdown ends them so the server can close at once.
@@ -17,7 +18,7 @@ export async function eventRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
     let visible = await visibleNumberIds(ctx, auth);
     let refreshedAt = Date.now();
     reply.hijack();
-    reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    writeHijackedHead(reply, 200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     reply.raw.write(`retry: 2000\n: connected\n\n`);
     open.add(reply.raw);
 

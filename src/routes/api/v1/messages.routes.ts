@@ -13,6 +13,7 @@ import { composeOutbound } from '../../../services/compose-outbound.js';
 import { serializeMessage, serializeMessages, type ApiMessage } from '../../../services/serialize.js';
 import { containsDigits, phoneDigits, statusList } from '../../../services/inbox/phone-search.js';
 import { decodeCursor, mergeNewest, page, PagingQuery, type CursorKey } from './paging.js';
+import { writeHijackedHead } from '../../../plugins/security-headers.js';
 
 /** One way a message can match the text search `q`. */
 type SearchMatch = (eb: ExpressionBuilder<Database, 'messages'>) => Expression<SqlBool>;
@@ -195,7 +196,7 @@ export async function messageRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
   async function exportCsv(request: FastifyRequest<{ Querystring: ListQuery }>, reply: import('fastify').FastifyReply) {
     const visible = await accessScope(ctx, request.auth);
     reply.hijack();
-    reply.raw.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="messages-${new Date().toISOString().slice(0, 10)}.csv"` });
+    writeHijackedHead(reply, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="messages-${new Date().toISOString().slice(0, 10)}.csv"` });
     reply.raw.write(CSV_COLUMNS.join(',') + '\n');
     const alternatives = await searchAlternatives(request);
     let cursor: CursorKey | null = null;
