@@ -56,12 +56,18 @@ describe('messaging through the sandbox carrier', () => {
   });
 
   it('ends a message to an unreachable handset as undelivered with the carrier code', async () => {
+    const events: Array<{ type: string; data: any }> = [];
+    const unsubscribe = harness.ctx.events.subscribe((event) => void events.push(event));
     const response = await api('POST', '/messages', { from: OURS, to: '+15550000666', body: 'anyone there?' });
     const message = await eventually(async () => {
       const m = (await api('GET', `/messages/${response.json().id}`)).json();
       return m.status === 'undelivered' && m;
     });
     expect(message.error).toMatchObject({ code: 'SANDBOX_UNREACHABLE' });
+    // The live inbox hears the carrier's code with the status, not only after a reload.
+    const undelivered = await eventually(async () => events.find((e) => e.type === 'message.status' && e.data.id === message.id && e.data.status === 'undelivered'));
+    unsubscribe();
+    expect(undelivered.data.error).toMatchObject({ code: 'SANDBOX_UNREACHABLE' });
   });
 
   it('injects an inbound message that shows in the conversation list with an unread count', async () => {

@@ -144,7 +144,7 @@ export async function optOutGuard(ctx: AppContext, input: SendInput, { number, r
  * A provider refused a send because the recipient unsubscribed at the carrier: remember it so
  * the next send is refused before it reaches the provider.
  */
-export async function recordCarrierOptOut(ctx: AppContext, message: MessageTable, providerCode: string): Promise<void> {
+export async function recordCarrierOptOut(ctx: AppContext, message: Pick<MessageTable, 'id' | 'tenant_id' | 'number_id' | 'to_numbers' | 'provider_type'>, providerCode: string): Promise<void> {
   if (!message.number_id) return;
   const recipients = JSON.parse(message.to_numbers) as string[];
   for (const phone of recipients) {
