@@ -22,6 +22,7 @@ const earlyReceipts = prepared<{ accountId: string; providerMessageId: string }>
   db.selectFrom('pending_status').selectAll().where('provider_account_id', '=', p.accountId).where('provider_message_id', '=', p.providerMessageId).orderBy('id'),
 );
 const INTERRUPTED = Symbol('interrupted');
+const STALE = Symbol('stale');
 const startDispatch = prepared<{ messageId: string; at: string }>()((db, p) =>
   db.insertInto('send_dispatches').values({ message_id: p.messageId, started_at: p.at }).onConflict((oc) => oc.column('message_id').doNothing()),
 );
@@ -54,72 +55,11 @@ export function sendMessageJob(ctx: AppContext): JobDefinition<Payload> {
     maxAttempts: 8,
     // Sends have the largest budget: nothing else a tenant does may delay them.
     concurrency: 48,
-    async handle({ messageId }, { attempt, log }) {
-      const message = await load(messageId);
-      // Done already: accepted (provider id or `sent` recorded), final, or its outcome is unknown
-      // (the provider may have it; sending again could deliver it twice).
-      if (!message || message.direction !== 'outbound' || message.provider_message_id || FINAL_STATUSES.has(message.status) || message.status === 'sent') return;
-      if (message.error_code === OUTCOME_UNKNOWN) return;
-      if (!message.provider_account_id) return markFailed(message, 'no_provider', 'the message has no provider account');
-      const account = await ctx.accounts.find(message.tenant_id, message.provider_account_id);
-      if (!account) return markFailed(message, 'no_provider', `provider account ${message.provider_account_id} was deleted`);
-      const adapter = ctx.accounts.adapter(account);
-      // Providers that deduplicate on our message id can always be asked again.
-      const guardDispatch = !adapter.manifest.capabilities.idempotentSends;
-      const media = message.media_count
-        ? await ctx.db.selectFrom('media').select(['id', 'storage_key', 'source_url']).where('message_id', '=', message.id).orderBy('created_at').execute()
-        : [];
-      const number = message.number_id ? await ctx.numbers.get(message.number_id) : undefined;
-      await paceDispatch(message.number_id, number?.mps ?? adapter.manifest.capabilities.defaultMps);
-      // `sending` and the dispatch mark commit together, right before the request, in the write
-      // batcher's group commit: concurrent sends share one commit (end to end 468 → 511 msg/s,
-      // 2.09 → 1.86 ms CPU per message once checkpoints left the main thread).
-      const sending = await ctx.writes.run(async (trx) => {
-        // A mark left by an earlier attempt: that attempt stopped (the process ended) while handing the message over.
-        if (guardDispatch && Number((await startDispatch.execute(trx, { messageId: message.id, at: now() })).numAffectedRows ?? 0) === 0) return INTERRUPTED;
-        if (message.status !== 'queued') return null;
-        const draft = { ...message };
-        return (await applyStatus(trx, draft, { status: 'sending', detail: attempt > 1 ? `attempt ${attempt}` : null })) ? draft : null;
-      });
-      if (sending === INTERRUPTED) {
-        await recordUnknownOutcome(message, 'an earlier attempt stopped (the process ended) while handing the message to the provider');
-        return;
-      }
-      if (sending) {
-        message.status = sending.status;
-        publishStatus(message);
-      }
-      let result;
-      try {
-        result = await adapter.send({
-          id: message.id,
-          from: message.from_number,
-          to: JSON.parse(message.to_numbers) as string[],
-          body: message.body,
-          mediaUrls: media.map((m) => (m.storage_key ? ctx.media.signedUrl(m.id) : m.source_url!)),
-          statusCallbackUrl: ctx.accounts.webhookUrl(account),
-        });
-      } catch (error) {
-        if (error instanceof ProviderError) {
-          if (error.kind === 'outcome_unknown') {
-            if (!guardDispatch) throw new RetryLater(backoffMs(attempt), error.message, { cause: error });
-            await recordUnknownOutcome(message, error.message);
-            return;
-          }
-          // The provider answered that it did not take the message: trying again sends it once.
-          if (guardDispatch) await endDispatch.execute(ctx.db, { messageId: message.id });
-          if (error.retryable) {
-            log.info({ provider: account.type, code: error.code }, 'provider send failed, will retry');
-            throw new RetryLater(error.details.retryAfterMs ?? backoffMs(attempt), error.message, { cause: error });
-          }
-          // The recipient unsubscribed at the carrier (e.g. Twilio 21610): refuse later sends up front (F27).
-          if (error.kind === 'opted_out') await recordCarrierOptOut(ctx, message, error.code);
-          return markFailed(message, error.code, error.message);
-        }
-        throw error;
-      }
-      const updated = await recordAccepted(message, account.id, result);
-      if (updated) publishStatus(updated);
+    handle({ messageId }, { attempt, log, handoff }) {
+      // The row as accept committed it, on the job's first attempt on this node: not read again.
+      // It is trusted only while the database still has it queued (see STALE below).
+      const handedOver = (handoff as MessageTable | undefined)?.id === messageId ? { ...(handoff as MessageTable) } : undefined;
+      return send(messageId, handedOver, attempt, log);
     },
     async onGiveUp({ messageId }, error) {
       if (error instanceof AcceptedButUnrecorded) return;
@@ -130,6 +70,78 @@ export function sendMessageJob(ctx: AppContext): JobDefinition<Payload> {
       await markFailed(message, code, `gave up after retries: ${(cause as Error)?.message ?? String(cause)}`);
     },
   };
+
+  async function send(messageId: string, handedOver: MessageTable | undefined, attempt: number, log: import('pino').Logger): Promise<void> {
+    const message = handedOver ?? (await load(messageId));
+    // Done already: accepted (provider id or `sent` recorded), final, or its outcome is unknown
+    // (the provider may have it; sending again could deliver it twice).
+    if (!message || message.direction !== 'outbound' || message.provider_message_id || FINAL_STATUSES.has(message.status) || message.status === 'sent') return;
+    if (message.error_code === OUTCOME_UNKNOWN) return;
+    if (!message.provider_account_id) return markFailed(message, 'no_provider', 'the message has no provider account');
+    const account = await ctx.accounts.find(message.tenant_id, message.provider_account_id);
+    if (!account) return markFailed(message, 'no_provider', `provider account ${message.provider_account_id} was deleted`);
+    const adapter = ctx.accounts.adapter(account);
+    // Providers that deduplicate on our message id can always be asked again.
+    const guardDispatch = !adapter.manifest.capabilities.idempotentSends;
+    const media = message.media_count
+      ? await ctx.db.selectFrom('media').select(['id', 'storage_key', 'source_url']).where('message_id', '=', message.id).orderBy('created_at').execute()
+      : [];
+    const number = message.number_id ? await ctx.numbers.get(message.number_id) : undefined;
+    await paceDispatch(message.number_id, number?.mps ?? adapter.manifest.capabilities.defaultMps);
+    // `sending` and the dispatch mark commit together, right before the request, in the write
+    // batcher's group commit: concurrent sends share one commit (end to end 468 → 511 msg/s,
+    // 2.09 → 1.86 ms CPU per message once checkpoints left the main thread).
+    const sending = await ctx.writes.run(async (trx) => {
+      const draft = { ...message };
+      const moved = message.status === 'queued' && (await applyStatus(trx, draft, { status: 'sending', detail: attempt > 1 ? `attempt ${attempt}` : null }));
+      // The handed-over row is not the database's any more (changed or deleted since): nothing written.
+      if (handedOver && !moved) return STALE;
+      // A mark left by an earlier attempt: that attempt stopped (the process ended) while handing
+      // the message over. (Never with a row still queued: `sending` commits with the mark.)
+      if (guardDispatch && Number((await startDispatch.execute(trx, { messageId: message.id, at: now() })).numAffectedRows ?? 0) === 0) return INTERRUPTED;
+      return moved ? draft : null;
+    });
+    if (sending === STALE) return send(messageId, undefined, attempt, log);
+    if (sending === INTERRUPTED) {
+      await recordUnknownOutcome(message, 'an earlier attempt stopped (the process ended) while handing the message to the provider');
+      return;
+    }
+    if (sending) {
+      message.status = sending.status;
+      publishStatus(message);
+    }
+    let result;
+    try {
+      result = await adapter.send({
+        id: message.id,
+        from: message.from_number,
+        to: JSON.parse(message.to_numbers) as string[],
+        body: message.body,
+        mediaUrls: media.map((m) => (m.storage_key ? ctx.media.signedUrl(m.id) : m.source_url!)),
+        statusCallbackUrl: ctx.accounts.webhookUrl(account),
+      });
+    } catch (error) {
+      if (error instanceof ProviderError) {
+        if (error.kind === 'outcome_unknown') {
+          if (!guardDispatch) throw new RetryLater(backoffMs(attempt), error.message, { cause: error });
+          await recordUnknownOutcome(message, error.message);
+          return;
+        }
+        // The provider answered that it did not take the message: trying again sends it once.
+        if (guardDispatch) await endDispatch.execute(ctx.db, { messageId: message.id });
+        if (error.retryable) {
+          log.info({ provider: account.type, code: error.code }, 'provider send failed, will retry');
+          throw new RetryLater(error.details.retryAfterMs ?? backoffMs(attempt), error.message, { cause: error });
+        }
+        // The recipient unsubscribed at the carrier (e.g. Twilio 21610): refuse later sends up front (F27).
+        if (error.kind === 'opted_out') await recordCarrierOptOut(ctx, message, error.code);
+        return markFailed(message, error.code, error.message);
+      }
+      throw error;
+    }
+    const updated = await recordAccepted(message, account.id, result);
+    if (updated) publishStatus(updated);
+  }
 
   /** Visible on the message (error and history) and never retried automatically; a person may re-send it. */
   async function recordUnknownOutcome(message: MessageTable, reason: string): Promise<void> {

@@ -152,7 +152,8 @@ export async function acceptMessage(ctx: AppContext, input: SendInput): Promise<
         await trx.insertInto('media').values({ ...item, id: newId('med'), tenant_id: input.tenantId, message_id: id, created_at: at }).execute();
       }
       const slot = await reserveSendSlot(ctx, trx, number, capabilities.defaultMps, sendAt);
-      await ctx.queue.enqueue(trx, SEND_MESSAGE_JOB, { messageId: id }, { runAt: slot, tenantId: input.tenantId });
+      // The send job takes the row from here instead of reading it back (a scheduled one reads it when due).
+      await ctx.queue.enqueue(trx, SEND_MESSAGE_JOB, { messageId: id }, { runAt: slot, tenantId: input.tenantId, handoff: sendAt ? undefined : row });
     });
   } catch (error) {
     // Two requests with the same Idempotency-Key raced: the loser answers with the winner's message.
