@@ -96,8 +96,10 @@ const insertJobReturningId = prepared<JobValues>()((db, p) => jobRow(db, p).retu
 const HINT_TTL_MS = 2_000;
 // About 100 bytes each: a backlog of this many due jobs still costs no table scans.
 const MAX_HINTS = 65_536;
-// Handoffs are whole rows (a message of up to a few KB): only the jobs about to run keep one.
-const MAX_HANDOFFS = 4_096;
+// Handoffs are whole rows (a text message is about 0.8 KB in memory): only the jobs about to run
+// keep one. 16,384 (about 13 MB of texts) covers a backlog of a few seconds at full load; with
+// 4,096, 57 % of the inbound benchmark's jobs read their message back (16 µs each).
+const MAX_HANDOFFS = 16_384;
 const HANDOFF_TTL_MS = 60_000;
 // Finished jobs deleted per statement, and the longest a finished job waits for its delete.
 const DELETE_BATCH = 64;
