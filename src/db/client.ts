@@ -25,6 +25,7 @@ import { caseMessagesConversationSchema } from './migrations/0015_case_messages_
 import { sendDispatchesSchema } from './migrations/0016_send_dispatches.js';
 import { messageSearchBacklogSchema } from './migrations/0017_message_search_backlog.js';
 import { partialIdempotencyIndexSchema } from './migrations/0018_partial_idempotency_index.js';
+import { jobsDueByNameSchema } from './migrations/0019_jobs_due_by_name.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -119,6 +120,7 @@ function migrationsFor(dialect: Dialect): MigrationProvider {
     '0016_send_dispatches': sendDispatchesSchema(dialect),
     '0017_message_search_backlog': messageSearchBacklogSchema(dialect),
     '0018_partial_idempotency_index': partialIdempotencyIndexSchema(dialect),
+    '0019_jobs_due_by_name': jobsDueByNameSchema(dialect),
   };
   return { getMigrations: async () => migrations };
 }

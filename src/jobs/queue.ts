@@ -481,15 +481,21 @@ export class JobQueue {
     const at = now();
     const until = new Date(Date.now() + this.leaseMs).toISOString();
     const lock = this.dialect === 'postgres' ? sql`for update skip locked` : sql``;
-    const busy = rooms.flatMap((r) => r.busyTenants.map((tenant) => `${r.name}|${tenant}`));
-    const busyFilter = busy.length > 0 ? sql`and (name || '|' || coalesce(tenant_id, '')) not in (${sql.join(busy)})` : sql``;
+    const perType = Math.max(limit * 8, 256);
+    // One range of jobs_due (dead, name, run_at) per type with free workers, each in run order:
+    // a backlog of one type is never walked to find another type's jobs.
+    const dueOfType = (room: (typeof rooms)[number], index: number) => {
+      const busyFilter = room.busyTenants.length > 0 ? sql`and coalesce(tenant_id, '') not in (${sql.join(room.busyTenants)})` : sql``;
+      return sql`select * from (
+        select id, name, tenant_id, run_at from jobs
+        where dead = 0 and name = ${room.name} and run_at <= ${at} and (locked_until is null or locked_until < ${at}) ${busyFilter}
+        order by run_at, id limit ${sql.lit(perType)} ${lock}
+      ) as ${sql.id(`due_${index}`)}`;
+    };
     const caseOf = (pick: (r: (typeof rooms)[number]) => number) => sql`case name ${sql.join(rooms.map((r) => sql`when ${r.name} then ${sql.lit(pick(r))}`), sql` `)} else 0 end`;
     const result = await sql<ClaimedJob>`
       with candidates as (
-        select id, name, tenant_id, run_at from jobs
-        where dead = 0 and run_at <= ${at} and (locked_until is null or locked_until < ${at})
-          and name in (${sql.join(rooms.map((r) => r.name))}) ${busyFilter}
-        order by run_at, id limit ${sql.lit(Math.max(limit * 8, 256))} ${lock}
+        ${sql.join(rooms.map(dueOfType), sql` union all `)}
       ), per_tenant as (
         select id, name, run_at, row_number() over (partition by name, tenant_id order by run_at, id) as tenant_rank from candidates
       ), per_type as (

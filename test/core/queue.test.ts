@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobQueue, RetryLater } from '../../src/jobs/queue.js';
 import { now } from '../../src/db/client.js';
@@ -120,6 +121,37 @@ describe('durable job queue', () => {
     await Promise.all([a.stop(), b.stop()]);
     expect([...runs.values()].every((count) => count === 1)).toBe(true);
     expect(now()).toBeTruthy();
+  });
+
+  it("finds a free type's job behind another type's backlog, and keeps the busy type to its budget", async () => {
+    const at = new Date(Date.now() - 60_000).toISOString();
+    // Jobs only the table scan can find (written by another node or an earlier run): no hints.
+    await harness.ctx.db.transaction().execute(async (trx) => {
+      for (let n = 0; n < 2000; n += 1) await trx.insertInto('jobs').values({ name: 'backlog.test', payload: '{}', run_at: at, max_attempts: 3, created_at: at }).execute();
+      await trx.insertInto('jobs').values({ name: 'other.test', payload: '{}', run_at: new Date().toISOString(), max_attempts: 3, created_at: at }).execute();
+    });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let backlogStarted = 0;
+    let otherRan = false;
+    const q = queue({ pollMs: 20 });
+    q.register({ name: 'backlog.test', concurrency: 2, handle: async () => { backlogStarted += 1; await held; } });
+    q.register({ name: 'other.test', handle: async () => void (otherRan = true) });
+    q.start();
+    await eventually(async () => otherRan, 5_000);
+    // The busy type holds its budget's share for one tenant (half of 2), however long its backlog.
+    expect(backlogStarted).toBe(1);
+    release();
+    await q.stop();
+    await harness.ctx.db.deleteFrom('jobs').where('name', 'in', ['backlog.test', 'other.test']).execute();
+  });
+
+  it('keeps due jobs indexed by type, so a scan reads one range per type', async () => {
+    if (harness.ctx.store.dialect !== 'sqlite') return;
+    const { rows } = await sql<{ name: string }>`select name from pragma_index_info('jobs_due') order by seqno`.execute(harness.ctx.db);
+    expect(rows.map((row) => row.name)).toEqual(['dead', 'name', 'run_at']);
+    const plan = await sql<{ detail: string }>`explain query plan select id from jobs where dead = 0 and name = ${'x'} and run_at <= ${now()} order by run_at, id limit 256`.execute(harness.ctx.db);
+    expect(plan.rows.map((row) => row.detail).join(' ')).toMatch(/jobs_due \(dead=\? AND name=\? AND run_at<\?\)/);
   });
 
   it('deletes finished jobs in batches through the group commit', async () => {
