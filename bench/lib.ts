@@ -115,7 +115,9 @@ export async function settled(probe: ReturnType<typeof serverProbe>, server: Ben
 
 /**
  * The reference every throughput target is a ratio to: a bare node:http server answering the same
- * request with a fixed body, loaded by the same autocannon settings in the same run.
+ * request with a fixed body, loaded by the same autocannon settings in the same run. Benchmarks
+ * measure it right before and right after the server's run and use the mean (`bracketed`): this
+ * machine's speed drifts by a third within minutes, so one bare run misstates the ratio.
  */
 export async function bareServerRate(options: { path: string; contentType: string; body: string; status: number; reply: string; connections: number; duration: number }): Promise<number> {
   const port = freePort();
@@ -125,4 +127,12 @@ export async function bareServerRate(options: { path: string; contentType: strin
   const result = await autocannon({ url: `http://127.0.0.1:${port}${options.path}`, method: 'POST', connections: options.connections, duration: options.duration, headers: { 'content-type': options.contentType }, body: options.body });
   child.kill();
   return result.requests.average;
+}
+
+/** The bare reference around a measurement: its rate before and after, and their mean. */
+export async function bracketed<T>(bare: () => Promise<number>, measure: () => Promise<T>): Promise<{ result: T; bare: number; before: number; after: number }> {
+  const before = await bare();
+  const result = await measure();
+  const after = await bare();
+  return { result, bare: (before + after) / 2, before, after };
 }

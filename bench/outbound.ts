@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
-import { api, bareServerRate, cli, ensureBuilt, fmt, freePort, freshDataDir, ROOT, serverProbe, settled, startSwitchboard } from './lib.js';
+import { api, bareServerRate, bracketed, cli, ensureBuilt, fmt, freePort, freshDataDir, ROOT, serverProbe, settled, startSwitchboard } from './lib.js';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -27,6 +27,21 @@ async function startEmulatorProcess() {
 
 async function main() {
   ensureBuilt();
+  const bareRequest = { path: '/api/v1/messages', contentType: 'application/json', body: JSON.stringify({ from: '+15550001111', to: '+15551234567', body: 'Outbound benchmark 1' }), status: 202, reply: JSON.stringify({ id: 'msg_x', status: 'queued' }), connections: CONNECTIONS, duration: DURATION };
+  const { result: run, bare, before: bareBefore, after: bareAfter } = await bracketed(() => bareServerRate(bareRequest), runSwitchboard);
+  const { result, accepted, acceptRate, delivered, seconds, failed, byStatus, before, afterAccept, afterAll } = run;
+  const endToEnd = delivered / seconds;
+  console.log('\nOutbound dispatch (API → queue → Twilio emulator → status callbacks → delivered), SQLite');
+  console.log(`  connections ${CONNECTIONS}, accept phase ${DURATION} s, cores ${(await import('node:os')).cpus().length}`);
+  console.log(`  API accept:      ${fmt(acceptRate)} requests/s (202)   p99 ${result.latency.p99} ms   non-2xx ${result.non2xx}   ${fmt((acceptRate / bare) * 100, 1)} % of bare (target ≥ 10 %, issue 11 P2)`);
+  console.log(`  end to end:      ${fmt(endToEnd)} messages/s delivered (${delivered} of ${accepted} in ${fmt(seconds, 1)} s; failed ${failed})   ${fmt((endToEnd / bare) * 100, 1)} % of bare (target ≥ 4 %)`);
+  console.log(`  bare node:http:  ${fmt(bare)} requests/s (same POST, fixed 202 answer; mean of ${fmt(bareBefore)} before and ${fmt(bareAfter)} after)`);
+  const perMessage = (to: { statements: number; cpuMs: number }) => `${fmt((to.statements - before.statements) / accepted, 1)} SQL statements, ${fmt((to.cpuMs - before.cpuMs) / accepted, 2)} ms server CPU`;
+  console.log(`  per message:     accept phase ${perMessage(afterAccept)} (workers running); through delivered ${perMessage(afterAll)} (from the server process, load ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+  console.log(`  final statuses:  ${byStatus.map((row) => `${row.status} ${row.n}`).join(', ')}`);
+}
+
+async function runSwitchboard() {
   const emulator = await startEmulatorProcess();
   const port = freePort();
   const dataDir = freshDataDir('outbound');
@@ -71,16 +86,7 @@ async function main() {
   await server.stop();
   emulator.child.kill();
 
-  const bare = await bareServerRate({ path: '/api/v1/messages', contentType: 'application/json', body: JSON.stringify({ from: '+15550001111', to: '+15551234567', body: 'Outbound benchmark 1' }), status: 202, reply: JSON.stringify({ id: 'msg_x', status: 'queued' }), connections: CONNECTIONS, duration: DURATION });
-  const endToEnd = delivered / seconds;
-  console.log('\nOutbound dispatch (API → queue → Twilio emulator → status callbacks → delivered), SQLite');
-  console.log(`  connections ${CONNECTIONS}, accept phase ${DURATION} s, cores ${(await import('node:os')).cpus().length}`);
-  console.log(`  API accept:      ${fmt(acceptRate)} requests/s (202)   p99 ${result.latency.p99} ms   non-2xx ${result.non2xx}   ${fmt((acceptRate / bare) * 100, 1)} % of bare (target ≥ 10 %, issue 11 P2)`);
-  console.log(`  end to end:      ${fmt(endToEnd)} messages/s delivered (${delivered} of ${accepted} in ${fmt(seconds, 1)} s; failed ${failed})   ${fmt((endToEnd / bare) * 100, 1)} % of bare (target ≥ 4 %)`);
-  console.log(`  bare node:http:  ${fmt(bare)} requests/s (same POST, fixed 202 answer)`);
-  const perMessage = (to: { statements: number; cpuMs: number }) => `${fmt((to.statements - before.statements) / accepted, 1)} SQL statements, ${fmt((to.cpuMs - before.cpuMs) / accepted, 2)} ms server CPU`;
-  console.log(`  per message:     accept phase ${perMessage(afterAccept)} (workers running); through delivered ${perMessage(afterAll)} (from the server process, load ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')})`);
-  console.log(`  final statuses:  ${byStatus.map((row) => `${row.status} ${row.n}`).join(', ')}`);
+  return { result, accepted, acceptRate, delivered, seconds, failed, byStatus, before, afterAccept, afterAll };
 }
 
 main().catch((error) => {

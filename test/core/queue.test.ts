@@ -127,16 +127,16 @@ describe('durable job queue', () => {
     const at = new Date(Date.now() - 60_000).toISOString();
     // Jobs only the table scan can find (written by another node or an earlier run): no hints.
     await harness.ctx.db.transaction().execute(async (trx) => {
-      for (let n = 0; n < 2000; n += 1) await trx.insertInto('jobs').values({ name: 'backlog.test', payload: '{}', run_at: at, max_attempts: 3, created_at: at }).execute();
-      await trx.insertInto('jobs').values({ name: 'other.test', payload: '{}', run_at: new Date().toISOString(), max_attempts: 3, created_at: at }).execute();
+      for (let n = 0; n < 2000; n += 1) await trx.insertInto('jobs').values({ name: 'backlog.test', payload: '{}', run_at: at, attempts: 0, max_attempts: 3, dead: 0, created_at: at }).execute();
+      await trx.insertInto('jobs').values({ name: 'other.test', payload: '{}', run_at: new Date().toISOString(), attempts: 0, max_attempts: 3, dead: 0, created_at: at }).execute();
     });
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     let backlogStarted = 0;
     let otherRan = false;
     const q = queue({ pollMs: 20 });
-    q.register({ name: 'backlog.test', concurrency: 2, handle: async () => { backlogStarted += 1; await held; } });
-    q.register({ name: 'other.test', handle: async () => void (otherRan = true) });
+    q.register({ name: 'backlog.test', maxAttempts: 3, concurrency: 2, handle: async () => { backlogStarted += 1; await held; } });
+    q.register({ name: 'other.test', maxAttempts: 3, handle: async () => void (otherRan = true) });
     q.start();
     await eventually(async () => otherRan, 5_000);
     // The busy type holds its budget's share for one tenant (half of 2), however long its backlog.
