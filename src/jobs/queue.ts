@@ -97,9 +97,12 @@ const HINT_TTL_MS = 2_000;
 // About 100 bytes each: a backlog of this many due jobs still costs no table scans.
 const MAX_HINTS = 65_536;
 // Handoffs are whole rows (a text message is about 0.8 KB in memory): only the jobs about to run
-// keep one. 16,384 (about 13 MB of texts) covers a backlog of a few seconds at full load; with
-// 4,096, 57 % of the inbound benchmark's jobs read their message back (16 µs each).
+// keep one. 16,384 of them cover a backlog of a few seconds at full load (with 4,096, 57 % of the
+// inbound benchmark's jobs read their message back, 16 µs each), and together they hold at most
+// 16 MB: an inbound text may be 100,000 characters.
 const MAX_HANDOFFS = 16_384;
+const MAX_HANDOFF_BYTES = 16 * 1024 * 1024;
+const DEFAULT_HANDOFF_BYTES = 1024;
 const HANDOFF_TTL_MS = 60_000;
 // Finished jobs deleted per statement, and the longest a finished job waits for its delete.
 const DELETE_BATCH = 64;
@@ -155,7 +158,8 @@ export class JobQueue {
   /** Jobs enqueued here that are due now (see claimHinted). */
   private readonly hints = new JobHints(MAX_HINTS, HINT_TTL_MS);
   /** Job id → what its enqueuer handed over (see enqueue). */
-  private readonly handoffs = new Map<number, { handoff: unknown; at: number }>();
+  private readonly handoffs = new Map<number, { handoff: unknown; bytes: number; at: number }>();
+  private handoffBytes = 0;
   /**
    * Jobs this node enqueued already claimed, to start once their row is seen committed (see
    * enqueue); each holds a worker slot of its type and tenant until it starts or is dropped.
@@ -194,7 +198,7 @@ export class JobQueue {
    * this node (issue 11: the claim was a write per batch of jobs). It starts once a read sees its
    * row committed; if this node dies first, its lease runs out and any node takes it.
    */
-  async enqueue(executor: Executor, name: string, payload: unknown, options: { runAt?: string; maxAttempts?: number; tenantId?: string | null; handoff?: unknown } = {}): Promise<void> {
+  async enqueue(executor: Executor, name: string, payload: unknown, options: { runAt?: string; maxAttempts?: number; tenantId?: string | null; handoff?: unknown; handoffBytes?: number } = {}): Promise<void> {
     const definition = this.definitions.get(name);
     const at = now();
     const runAt = options.runAt ?? at;
@@ -214,13 +218,13 @@ export class JobQueue {
     const id = this.dialect === 'sqlite' ? (await insertJob.execute(executor, values)).insertId : (await insertJobReturningId.first(executor, values))?.id;
     if (id === undefined) return;
     // SQLite gives a rolled-back job's id to the next job: whatever was kept for it goes.
-    this.handoffs.delete(Number(id));
+    this.takeHandoff(Number(id));
     this.dropPreclaimed(Number(id));
     if (takeNow) {
       const job: ClaimedJob = { id: Number(id), name, payload: values.payload, attempts: 1, max_attempts: values.maxAttempts, tenant_id: values.tenantId };
       this.preclaimed.set(job.id, { job, at: Date.now() });
       this.adjustRunning(name, tenant, 1);
-      if (options.handoff !== undefined) this.keepHandoff(job.id, options.handoff);
+      if (options.handoff !== undefined) this.keepHandoff(job.id, options.handoff, options.handoffBytes);
       return;
     }
     if (runAt > at || !definition) return;
@@ -228,21 +232,33 @@ export class JobQueue {
       this.tableBacklog = true;
       return;
     }
-    if (options.handoff !== undefined) this.keepHandoff(Number(id), options.handoff);
+    if (options.handoff !== undefined) this.keepHandoff(Number(id), options.handoff, options.handoffBytes);
   }
 
   /**
-   * When full, the oldest handoff goes only once it is stale (its job ran elsewhere or never
-   * committed); otherwise the new job goes without. Jobs are claimed oldest first, so under a
-   * backlog the kept handoffs are the ones about to be used, and a slot frees with every job run.
+   * When full (by count or by memory), the oldest handoffs go only once stale (their jobs ran
+   * elsewhere or never committed); otherwise the new job goes without. Jobs are claimed oldest
+   * first, so under a backlog the kept handoffs are the ones about to be used, and room frees with
+   * every job run. `bytes` is the enqueuer's estimate of what the handoff holds in memory.
    */
-  private keepHandoff(id: number, handoff: unknown): void {
-    if (this.handoffs.size >= MAX_HANDOFFS) {
-      const [oldestId, oldest] = this.handoffs.entries().next().value!;
-      if (Date.now() - oldest.at < HANDOFF_TTL_MS) return;
-      this.handoffs.delete(oldestId);
+  private keepHandoff(id: number, handoff: unknown, bytes = DEFAULT_HANDOFF_BYTES): void {
+    if (bytes > MAX_HANDOFF_BYTES) return;
+    while (this.handoffs.size >= MAX_HANDOFFS || this.handoffBytes + bytes > MAX_HANDOFF_BYTES) {
+      const oldest = this.handoffs.entries().next();
+      if (oldest.done || Date.now() - oldest.value[1].at < HANDOFF_TTL_MS) return;
+      this.takeHandoff(oldest.value[0]);
     }
-    this.handoffs.set(id, { handoff, at: Date.now() });
+    this.handoffs.set(id, { handoff, bytes, at: Date.now() });
+    this.handoffBytes += bytes;
+  }
+
+  /** Removes a job's handoff and returns it. */
+  private takeHandoff(id: number): unknown {
+    const entry = this.handoffs.get(id);
+    if (!entry) return undefined;
+    this.handoffs.delete(id);
+    this.handoffBytes -= entry.bytes;
+    return entry.handoff;
   }
 
   /**
@@ -422,7 +438,7 @@ export class JobQueue {
         this.startJob(entry.job);
       } else if (entry.at < stale) {
         this.dropPreclaimed(id);
-        this.handoffs.delete(id);
+        this.takeHandoff(id);
       }
     }
   }
@@ -537,8 +553,7 @@ export class JobQueue {
   }
 
   private async execute(job: ClaimedJob): Promise<void> {
-    const handoff = this.handoffs.get(job.id)?.handoff;
-    this.handoffs.delete(job.id);
+    const handoff = this.takeHandoff(job.id);
     const definition = this.definitions.get(job.name);
     const log = this.log.child({ job: job.name, jobId: job.id, attempt: job.attempts });
     if (!definition) {

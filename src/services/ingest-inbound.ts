@@ -15,7 +15,7 @@ import { toE164 } from '../lib/phone.js';
 import { countSegments } from '../lib/segments.js';
 import type { InboundMessage, ParsedWebhook, StatusUpdate } from '../providers/core/types.js';
 import { findOrCreateConversation, remoteKey, touchConversation } from './conversations.js';
-import { insertInboundMessage } from './message-rows.js';
+import { insertInboundMessage, messageRowBytes } from './message-rows.js';
 import { receivingNumberKey, type ReceivingNumber } from './receiving-numbers.js';
 import { applyStatus, lockProviderMessage, recordStatus } from './message-status.js';
 import { recordCarrierOptOut } from './routing/opt-outs.js';
@@ -246,7 +246,7 @@ export async function insertInbound(
   }
   const liveAtCommit = Boolean(options.liveAtCommit) && inbound.media.length === 0;
   const payload: ProcessInboundPayload = { messageId: id, liveAnnounced: liveAtCommit };
-  await ctx.queue.enqueue(trx, PROCESS_INBOUND_JOB, payload, { handoff: row });
+  await ctx.queue.enqueue(trx, PROCESS_INBOUND_JOB, payload, { handoff: row, handoffBytes: messageRowBytes(row) });
   return { id, message: row, liveAtCommit };
 }
 

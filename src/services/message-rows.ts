@@ -34,3 +34,8 @@ export async function insertInboundMessage(trx: Executor, row: MessageTable): Pr
 export function messageById(db: Executor, id: string): Promise<MessageTable | undefined> {
   return byId.first(db, { id });
 }
+
+/** Roughly what a message row holds in memory (the queue's handoff budget): its fields, and its text as UTF-16. */
+export function messageRowBytes(row: MessageTable): number {
+  return 800 + 2 * (row.body.length + row.to_numbers.length);
+}

@@ -104,6 +104,31 @@ describe('durable job queue', () => {
     ]);
   });
 
+  it('keeps handoffs within a memory budget, and frees it as their jobs run', async () => {
+    const seen = new Map<number, unknown>();
+    const q = queue();
+    q.register({ name: 'budget.test', maxAttempts: 3, handle: async (payload: { n: number }, { handoff }) => void seen.set(payload.n, handoff) });
+    const MB = 1024 * 1024;
+    const enqueue = (n: number, handoffBytes?: number) => q.enqueue(harness.ctx.db, 'budget.test', { n }, { handoff: { n }, handoffBytes });
+    await enqueue(1, 10 * MB);
+    await enqueue(2, 10 * MB); // 20 MB would pass the 16 MB budget, and the first is not stale
+    await enqueue(3, 20 * MB); // more than the whole budget
+    await enqueue(4); // about 1 KB still fits
+    q.start();
+    await eventually(async () => seen.size === 4, 5000);
+    expect([...seen.entries()].sort((a, b) => a[0] - b[0])).toEqual([
+      [1, { n: 1 }],
+      [2, undefined],
+      [3, undefined],
+      [4, { n: 4 }],
+    ]);
+    // What ran gave its share back.
+    await enqueue(5, 15 * MB);
+    await eventually(async () => seen.has(5), 5000);
+    await q.stop();
+    expect(seen.get(5)).toEqual({ n: 5 });
+  });
+
   it('shares work between two workers without running a job twice', async () => {
     const runs = new Map<number, number>();
     const make = () => {
