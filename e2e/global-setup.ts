@@ -90,5 +90,10 @@ export default async function setup(project: TestProject) {
     });
     if (process.env.E2E_KEEP_DATA !== '1') fs.rmSync(dataDir, { recursive: true, force: true });
     if (process.env.E2E_SHOW_SERVER_LOG === '1') process.stdout.write(output);
+    else {
+      // A healthy run logs no error; when the server did, its errors explain a failing test best.
+      const errors = output.split('\n').filter((line) => /"level":(50|60)/.test(line));
+      if (errors.length > 0) process.stdout.write(`\nThe e2e server logged ${errors.length} error(s) (E2E_SHOW_SERVER_LOG=1 prints its whole log):\n${errors.slice(-50).join('\n')}\n`);
+    }
   };
 }
