@@ -1,15 +1,15 @@
 /**
  * Runs the Twilio emulator in its own process for benchmarks; prints {"baseUrl"} when ready.
- * Its receipts go out over a keep-alive node:http agent instead of fetch: the emulator stands in
+ * Its receipts go out over a keep-alive node:http agent instead of fetch (retried as carriers retry): the emulator stands in
  * for a carrier's fleet, so it must not be what limits the benchmark (with fetch it was the
  * busiest process in the end-to-end phase).
  */
 import http from 'node:http';
-import type { Deliver } from '../src/providers/testing/emulator.js';
+import { retried, type Deliver } from '../src/providers/testing/emulator.js';
 import { startTwilioEmulator } from '../src/providers/twilio/twilio.emulator.js';
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-const post: Deliver = (url, init) =>
+const deliver: Deliver = retried((url, init) =>
   new Promise((resolve, reject) => {
     const request = http.request(url, { method: init.method, headers: init.headers, agent }, (response) => {
       const chunks: Buffer[] = [];
@@ -19,19 +19,8 @@ const post: Deliver = (url, init) =>
     });
     request.on('error', reject);
     request.end(init.method === 'GET' ? undefined : init.body);
-  });
-// Retried on network errors and 5xx as carriers retry, like the emulator's own httpDeliver.
-const deliver: Deliver = async (url, init) => {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      const result = await post(url, init);
-      if (result.status < 500 || attempt === 5) return result;
-    } catch (error) {
-      if (attempt === 5) throw error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
-  }
-};
+  }),
+);
 
 const emulator = await startTwilioEmulator({ accountSid: process.env.EMU_SID!, authToken: process.env.EMU_TOKEN!, callbackDelayMs: Number(process.env.EMU_DELAY_MS ?? 5), deliver });
 console.log(JSON.stringify({ baseUrl: emulator.baseUrl }));

@@ -23,19 +23,26 @@ export interface RecordedRequest {
 /** How an emulator calls our webhooks: real HTTP by default, app.inject in tests. */
 export type Deliver = (url: string, init: { method: string; headers: Record<string, string>; body: string }) => Promise<{ status: number; body: string }>;
 
-/** Real HTTP, retried on network errors and 5xx a few times, as carriers retry their webhooks. */
-export const httpDeliver: Deliver = async (url, init) => {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      const response = await fetch(url, { method: init.method, headers: init.headers, body: init.method === 'GET' ? undefined : init.body });
-      const result = { status: response.status, body: await response.text() };
-      if (result.status < 500 || attempt === 5) return result;
-    } catch (error) {
-      if (attempt === 5) throw error;
+/** `send` retried on network errors and 5xx a few times, as carriers retry their webhooks. */
+export function retried(send: Deliver): Deliver {
+  return async (url, init) => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const result = await send(url, init);
+        if (result.status < 500 || attempt === 5) return result;
+      } catch (error) {
+        if (attempt === 5) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
     }
-    await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
-  }
-};
+  };
+}
+
+/** Real HTTP (fetch), retried as carriers retry. */
+export const httpDeliver: Deliver = retried(async (url, init) => {
+  const response = await fetch(url, { method: init.method, headers: init.headers, body: init.method === 'GET' ? undefined : init.body });
+  return { status: response.status, body: await response.text() };
+});
 
 export interface EmulatorMedia {
   contentType: string;
