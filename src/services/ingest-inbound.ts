@@ -15,7 +15,7 @@ import { toE164 } from '../lib/phone.js';
 import { countSegments } from '../lib/segments.js';
 import type { InboundMessage, ParsedWebhook, StatusUpdate } from '../providers/core/types.js';
 import { findOrCreateConversation, remoteKey, touchConversation } from './conversations.js';
-import { insertInboundMessage, messageRowBytes } from './message-rows.js';
+import { insertInboundMessage, messageHandoff } from './message-rows.js';
 import { receivingNumberKey, type ReceivingNumber } from './receiving-numbers.js';
 import { applyStatus, lockProviderMessage, recordStatus } from './message-status.js';
 import { recordCarrierOptOut } from './routing/opt-outs.js';
@@ -80,7 +80,7 @@ const insertDeliveryLog = prepared<{
  * lookup itself (select * 10.5 µs, these columns 4.5 µs).
  */
 const RECEIPT_COLUMNS = ['id', 'tenant_id', 'status', 'number_id', 'conversation_id', 'error_code', 'error_message', 'to_numbers', 'provider_type'] as const;
-export type ReceiptTarget = Pick<MessageTable, (typeof RECEIPT_COLUMNS)[number]>;
+type ReceiptTarget = Pick<MessageTable, (typeof RECEIPT_COLUMNS)[number]>;
 
 const messageByProviderId = prepared<{ accountId: string; providerMessageId: string }>()((db, p) =>
   db.selectFrom('messages').select(RECEIPT_COLUMNS).where('provider_account_id', '=', p.accountId).where('provider_message_id', '=', p.providerMessageId),
@@ -246,7 +246,7 @@ export async function insertInbound(
   }
   const liveAtCommit = Boolean(options.liveAtCommit) && inbound.media.length === 0;
   const payload: ProcessInboundPayload = { messageId: id, liveAnnounced: liveAtCommit };
-  await ctx.queue.enqueue(trx, PROCESS_INBOUND_JOB, payload, { handoff: row, handoffBytes: messageRowBytes(row) });
+  await ctx.queue.enqueue(trx, PROCESS_INBOUND_JOB, payload, messageHandoff(row));
   return { id, message: row, liveAtCommit };
 }
 

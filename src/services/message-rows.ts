@@ -35,7 +35,10 @@ export function messageById(db: Executor, id: string): Promise<MessageTable | un
   return byId.first(db, { id });
 }
 
-/** Roughly what a message row holds in memory (the queue's handoff budget): its fields, and its text as UTF-16. */
-export function messageRowBytes(row: MessageTable): number {
-  return 800 + 2 * (row.body.length + row.to_numbers.length);
+/**
+ * The enqueue options that hand a message row to its job (the queue's `handoff`), with roughly
+ * what the row holds in memory for the queue's handoff budget: its fields, and its text as UTF-16.
+ */
+export function messageHandoff(row: MessageTable): { handoff: MessageTable; handoffBytes: number } {
+  return { handoff: row, handoffBytes: 800 + 2 * (row.body.length + row.to_numbers.length) };
 }

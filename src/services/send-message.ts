@@ -14,7 +14,7 @@ import { countSegments } from '../lib/segments.js';
 import { carriesDestination, destinationWords } from '../providers/core/destinations.js';
 import type { DestinationScope } from '../providers/core/types.js';
 import { findOrCreateConversation, touchConversation } from './conversations.js';
-import { insertMessage, messageRowBytes } from './message-rows.js';
+import { insertMessage, messageHandoff } from './message-rows.js';
 import { recordStatus } from './message-status.js';
 import { acceptInternalMessage, isExtension } from './routing/internal-message.js';
 import { tenantDefaultCountry } from './tenant-settings.js';
@@ -153,7 +153,7 @@ export async function acceptMessage(ctx: AppContext, input: SendInput): Promise<
       }
       const slot = await reserveSendSlot(ctx, trx, number, capabilities.defaultMps, sendAt);
       // The send job takes the row from here instead of reading it back (a scheduled one reads it when due).
-      await ctx.queue.enqueue(trx, SEND_MESSAGE_JOB, { messageId: id }, { runAt: slot, tenantId: input.tenantId, handoff: sendAt ? undefined : row, handoffBytes: messageRowBytes(row) });
+      await ctx.queue.enqueue(trx, SEND_MESSAGE_JOB, { messageId: id }, { runAt: slot, tenantId: input.tenantId, ...(sendAt ? {} : messageHandoff(row)) });
     });
   } catch (error) {
     // Two requests with the same Idempotency-Key raced: the loser answers with the winner's message.
