@@ -8,7 +8,7 @@ import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { twilioSignature } from '../src/providers/twilio/twilio.signature.js';
-import { bareServerRate, bracketed, cli, ensureBuilt, fmt, freePort, freshDataDir, serverProbe, settled, startSwitchboard } from './lib.js';
+import { bareServerRate, bracketed, cli, cpuPerMessage, ensureBuilt, fmt, freePort, freshDataDir, serverProbe, settled, startSwitchboard } from './lib.js';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -28,7 +28,7 @@ async function main() {
   console.log(`  Switchboard:   ${fmt(rate)} messages/s   p50 ${result.latency.p50} ms   p99 ${result.latency.p99} ms   non-2xx ${result.non2xx}   errors ${result.errors}`);
   console.log(`  bare node:http ${fmt(bare)} requests/s (mean of ${fmt(bareBefore)} before and ${fmt(bareAfter)} after)`);
   console.log(`  ratio          ${fmt((rate / bare) * 100, 1)} % of bare node:http (target ≥ 15 %, issue 11 P1)`);
-  console.log(`  per message:   ${fmt((after.statements - before.statements) / stored, 1)} SQL statements   ${fmt((after.cpuMs - before.cpuMs) / stored, 2)} ms server CPU (from the server process, load ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+  console.log(`  per message:   ${fmt((after.statements - before.statements) / stored, 1)} SQL statements   ${cpuPerMessage(before, after, stored)} (from the server process, load ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')})`);
   // Requests still in flight when the load stops are stored without their 2xx being counted: at most one per connection.
   const verdict = stored < ok ? `LOST ${ok - stored} acknowledged messages` : stored - ok <= CONNECTIONS ? `every acknowledged message is stored (${stored - ok} more were in flight at the end)` : `MISMATCH (${stored - ok} stored beyond the in-flight requests)`;
   console.log(`  acknowledged ${ok}, stored ${stored} → ${verdict}`);

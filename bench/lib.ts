@@ -81,12 +81,26 @@ export function fmt(n: number, digits = 0): string {
  * Environment and node flags that load bench/server-probe.mjs into the server: it counts SQL
  * statements and reports its own CPU time. `read()` asks the server for both (SIGUSR2).
  */
+export interface ProbeReading {
+  statements: number;
+  /** Every thread of the server process. */
+  cpuMs: number;
+  /** The main thread alone (null off Linux): the one that answers requests, so the one that limits throughput. */
+  mainThreadMs: number | null;
+}
+
+/** "0.86 ms server CPU (main thread 0.80 ms)" per message between two probe readings. */
+export function cpuPerMessage(from: ProbeReading, to: ProbeReading, messages: number): string {
+  const main = from.mainThreadMs === null || to.mainThreadMs === null ? '' : ` (main thread ${fmt((to.mainThreadMs - from.mainThreadMs) / messages, 2)} ms)`;
+  return `${fmt((to.cpuMs - from.cpuMs) / messages, 2)} ms server CPU${main}`;
+}
+
 export function serverProbe(dataDir: string) {
   const file = path.join(dataDir, 'probe.json');
   return {
     nodeArgs: ['--import', path.join(ROOT, 'bench/server-probe.mjs')],
     env: { BENCH_PROBE_FILE: file },
-    async read(server: BenchServer): Promise<{ statements: number; cpuMs: number }> {
+    async read(server: BenchServer): Promise<ProbeReading> {
       fs.rmSync(file, { force: true });
       server.process.kill('SIGUSR2');
       const deadline = Date.now() + 5_000;
@@ -95,14 +109,14 @@ export function serverProbe(dataDir: string) {
         await new Promise((r) => setTimeout(r, 20));
       }
       await new Promise((r) => setTimeout(r, 20));
-      const data = JSON.parse(fs.readFileSync(file, 'utf8')) as { statements: number; cpuMicros: number };
-      return { statements: data.statements, cpuMs: data.cpuMicros / 1000 };
+      const data = JSON.parse(fs.readFileSync(file, 'utf8')) as { statements: number; cpuMicros: number; mainThreadCpuMicros: number | null };
+      return { statements: data.statements, cpuMs: data.cpuMicros / 1000, mainThreadMs: data.mainThreadCpuMicros === null ? null : data.mainThreadCpuMicros / 1000 };
     },
   };
 }
 
 /** Waits until the server's CPU time stops growing (queued work after the last response is done). */
-export async function settled(probe: ReturnType<typeof serverProbe>, server: BenchServer, timeoutMs = 60_000): Promise<{ statements: number; cpuMs: number }> {
+export async function settled(probe: ReturnType<typeof serverProbe>, server: BenchServer, timeoutMs = 60_000): Promise<ProbeReading> {
   const deadline = Date.now() + timeoutMs;
   let last = await probe.read(server);
   for (;;) {

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
-import { api, bareServerRate, bracketed, cli, ensureBuilt, fmt, freePort, freshDataDir, ROOT, serverProbe, settled, startSwitchboard } from './lib.js';
+import { api, bareServerRate, bracketed, cli, cpuPerMessage, ensureBuilt, fmt, freePort, freshDataDir, ROOT, serverProbe, settled, startSwitchboard, type ProbeReading } from './lib.js';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -36,7 +36,7 @@ async function main() {
   console.log(`  API accept:      ${fmt(acceptRate)} requests/s (202)   p99 ${result.latency.p99} ms   non-2xx ${result.non2xx}   ${fmt((acceptRate / bare) * 100, 1)} % of bare (target ≥ 10 %, issue 11 P2)`);
   console.log(`  end to end:      ${fmt(endToEnd)} messages/s delivered (${delivered} of ${accepted} in ${fmt(seconds, 1)} s; failed ${failed})   ${fmt((endToEnd / bare) * 100, 1)} % of bare (target ≥ 4 %)`);
   console.log(`  bare node:http:  ${fmt(bare)} requests/s (same POST, fixed 202 answer; mean of ${fmt(bareBefore)} before and ${fmt(bareAfter)} after)`);
-  const perMessage = (to: { statements: number; cpuMs: number }) => `${fmt((to.statements - before.statements) / accepted, 1)} SQL statements, ${fmt((to.cpuMs - before.cpuMs) / accepted, 2)} ms server CPU`;
+  const perMessage = (to: ProbeReading) => `${fmt((to.statements - before.statements) / accepted, 1)} SQL statements, ${cpuPerMessage(before, to, accepted)}`;
   console.log(`  per message:     accept phase ${perMessage(afterAccept)} (workers running); through delivered ${perMessage(afterAll)} (from the server process, load ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')})`);
   console.log(`  final statuses:  ${byStatus.map((row) => `${row.status} ${row.n}`).join(', ')}`);
 }

@@ -1,10 +1,12 @@
 /**
  * Loaded into a benchmark's server process (`node --import ./bench/server-probe.mjs …`), never
  * into a deployment: counts SQL statements executed through better-sqlite3 and, on SIGUSR2,
- * writes `{ statements, cpuMicros }` (this process's own `process.cpuUsage()`) to
- * BENCH_PROBE_FILE, so a benchmark can read statements and CPU per message from the server itself.
+ * writes `{ statements, cpuMicros, mainThreadCpuMicros }` to BENCH_PROBE_FILE, so a benchmark can
+ * read statements and CPU per message from the server itself: the whole process's CPU
+ * (`process.cpuUsage()`, every thread) and its main thread's alone, which is what limits throughput
+ * (Linux's per-thread counters; null elsewhere).
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -27,7 +29,19 @@ Database.prototype.exec = function counted(source) {
   return exec.call(this, source);
 };
 
+/** The main thread's user + system time from /proc (its thread id is the process id), in µs. */
+function mainThreadCpuMicros() {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name: utime and stime are the 12th and 13th, in clock ticks (100 per second on Linux).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return null;
+  }
+}
+
 process.on('SIGUSR2', () => {
   const cpu = process.cpuUsage();
-  writeFileSync(process.env.BENCH_PROBE_FILE, JSON.stringify({ statements, cpuMicros: cpu.user + cpu.system }));
+  writeFileSync(process.env.BENCH_PROBE_FILE, JSON.stringify({ statements, cpuMicros: cpu.user + cpu.system, mainThreadCpuMicros: mainThreadCpuMicros() }));
 });
