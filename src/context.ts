@@ -188,6 +188,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     await stopIndexing();
     await events.stop();
     media.close();
+    await net.close();
     await store.close();
   };
   return context;

@@ -7,7 +7,7 @@
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
-import { readCapped } from './read-capped.js';
+import { HttpThread, type ErrorShape, type ThreadResponse } from './http-thread.js';
 // undici is loaded on the first outbound request: it costs start-up time every command would pay.
 type Undici = typeof import('undici');
 
@@ -108,9 +108,10 @@ export interface ExchangeInit {
 }
 
 /**
- * The guarded fetch also offers `exchange`: the same guard, redirects and connection pool on
- * undici's request() with the answer read whole, without fetch's WHATWG streams and transferable
- * signals (about a tenth of the CPU of a send, issue 11). A plain fetch (a test double) has none.
+ * The guarded fetch also offers `exchange`: the same guard and redirects, with the answer read
+ * whole, for provider API calls. It runs undici's request() on a worker thread (lib/http-thread.ts),
+ * without fetch's WHATWG streams and transferable signals, off the thread that answers requests
+ * (issue 11). A plain fetch (a test double) has none.
  */
 export type GuardedFetch = typeof fetch & { exchange?: (url: string, init: ExchangeInit) => Promise<BufferedResponse> };
 
@@ -119,6 +120,13 @@ function redirected<B>(from: URL, status: number, location: string, method: stri
   const url = new URL(location, from);
   if (status === 303 || ((status === 301 || status === 302) && method && method !== 'GET' && method !== 'HEAD')) return { url, method: 'GET', body: undefined };
   return { url, method, body };
+}
+
+/** An error that crossed from the HTTP thread, as the one thrown there: a guard refusal is a PrivateAddressError again. */
+function rebuildError(shape: ErrorShape): Error {
+  const error = shape.name === 'PrivateAddressError' && shape.fields ? new PrivateAddressError(shape.fields.target!, shape.fields.address!) : Object.assign(new Error(shape.message), { name: shape.name, code: shape.code });
+  if (shape.cause) error.cause = rebuildError(shape.cause);
+  return error;
 }
 
 /** A connect-time refusal reaches callers as itself, not wrapped in the client's own error. */
@@ -133,8 +141,10 @@ export interface NetGuard {
   /** Resolves a URL's host now and throws PrivateAddressError (or a plain Error for a bad URL) if it is not allowed. */
   checkUrl(url: string): Promise<void>;
   isAllowed(address: string): boolean;
-  /** Loads the HTTP client in the background, so the first outbound request is not the one that waits for it. */
+  /** Starts the HTTP thread in the background, so the first provider call is not the one that waits for it. */
   warm(): void;
+  /** Stops the HTTP thread. */
+  close(): Promise<void>;
 }
 
 export function createNetGuard(options: { allowPrivate?: readonly string[] } = {}): NetGuard {
@@ -155,9 +165,8 @@ export function createNetGuard(options: { allowPrivate?: readonly string[] } = {
       return callback(null, allowed[0]!.address, allowed[0]!.family);
     });
   };
-  let undici: Promise<{ fetch: Undici['fetch']; request: Undici['request']; agent: InstanceType<Undici['Agent']> }> | null = null;
-  const client = () =>
-    (undici ??= import('undici').then(({ Agent, fetch, request }) => ({ fetch, request, agent: new Agent({ connect: { lookup: guardedLookup as never }, connections: 64 }) })));
+  let undici: Promise<{ fetch: Undici['fetch']; agent: InstanceType<Undici['Agent']> }> | null = null;
+  const client = () => (undici ??= import('undici').then(({ Agent, fetch }) => ({ fetch, agent: new Agent({ connect: { lookup: guardedLookup as never }, connections: 64 }) })));
 
   function checkLiteral(url: URL): void {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${url.protocol} URLs are not allowed; only http and https`);
@@ -188,28 +197,23 @@ export function createNetGuard(options: { allowPrivate?: readonly string[] } = {
     }
   };
 
+  const thread = new HttpThread(guardedLookup, rebuildError);
   const exchange = async (input: string, init: ExchangeInit): Promise<BufferedResponse> => {
     let url = new URL(input);
     let method: string | undefined = init.method;
     let body = init.body;
     for (let hop = 0; ; hop += 1) {
       checkLiteral(url);
-      const { request, agent } = await client();
-      let response: Awaited<ReturnType<Undici['request']>>;
+      let response: ThreadResponse;
       try {
-        response = await request(url, { method: (method ?? 'GET') as never, headers: withBodyType(init.headers, body), body, signal: init.signal, dispatcher: agent });
+        response = await thread.request(url.href, { method: method ?? 'GET', headers: withBodyType(init.headers, body), body, signal: init.signal, maxBytes: MAX_ANSWER_BYTES, tooBigMessage: `the answer from ${url.origin} is larger than ${MAX_ANSWER_BYTES} bytes` });
       } catch (error) {
         throw unwrapRefusal(error);
       }
       const location = firstValue(response.headers.location);
-      if (response.statusCode < 300 || response.statusCode > 399 || !location) {
-        const origin = url.origin;
-        const text = await readCapped(response.body, MAX_ANSWER_BYTES, () => response.body.destroy(), () => new Error(`the answer from ${origin} is larger than ${MAX_ANSWER_BYTES} bytes`));
-        return { status: response.statusCode, headers: toHeaders(response.headers), text: text.toString('utf8') };
-      }
-      await response.body.dump();
+      if (response.status < 300 || response.status > 399 || !location) return { status: response.status, headers: toHeaders(response.headers), text: response.body.toString('utf8') };
       if (hop >= MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects from ${url.origin}`);
-      ({ url, method, body } = redirected(url, response.statusCode, location, method, body));
+      ({ url, method, body } = redirected(url, response.status, location, method, body));
     }
   };
   (guardedFetch as GuardedFetch).exchange = exchange;
@@ -227,8 +231,7 @@ export function createNetGuard(options: { allowPrivate?: readonly string[] } = {
     await new Promise<void>((resolve, reject) => guardedLookup(host, { all: true }, (error: Error | null) => (error ? reject(error) : resolve())));
   }
 
-  const warm = () => void client().catch(() => undefined);
-  return { fetch: guardedFetch as GuardedFetch, checkUrl, isAllowed, warm };
+  return { fetch: guardedFetch as GuardedFetch, checkUrl, isAllowed, warm: () => thread.start(), close: () => thread.stop() };
 }
 
 /** The most of an answer `exchange` reads: carrier APIs answer in a few KB; more is not an answer to parse. */

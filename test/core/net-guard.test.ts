@@ -135,5 +135,41 @@ describe('guarded fetch', () => {
       const failure = await callProvider(guard.fetch, 'test', { method: 'POST', url: `${huge}/`, body: 'x=1' }).catch((error: unknown) => error);
       expect(failure).toMatchObject({ kind: 'outcome_unknown' });
     });
+
+    // Requests run on the HTTP thread (lib/http-thread.ts): the caller's abort has to reach it.
+    it("ends the request on the HTTP thread when the caller's signal aborts", async () => {
+      let received!: () => void;
+      let closed!: () => void;
+      const requestReceived = new Promise<void>((resolve) => (received = resolve));
+      const connectionClosed = new Promise<void>((resolve) => (closed = resolve));
+      const hang = await listen('127.0.0.1', (req) => {
+        req.socket.once('close', () => closed());
+        received();
+      });
+      const guard = createNetGuard({ allowPrivate: ['127.0.0.1/32'] });
+      const controller = new AbortController();
+      const pending = exchange(guard, `${hang}/`, { method: 'POST', body: 'x=1', signal: controller.signal });
+      await requestReceived;
+      controller.abort(new DOMException('gave up', 'TimeoutError'));
+      await expect(pending).rejects.toMatchObject({ name: 'TimeoutError' });
+      // Without the abort crossing to the thread, the connection would stay open.
+      await Promise.race([connectionClosed, new Promise((_, reject) => setTimeout(() => reject(new Error('the request stayed open on the HTTP thread')), 5_000))]);
+      await guard.close();
+    });
+
+    it('fails a request in flight when the HTTP thread ends (its outcome unknown), and starts a new thread for the next', async () => {
+      const hang = await listen('127.0.0.1', (req, res) => {
+        if (req.url === '/ok') res.end('fine');
+      });
+      const guard = createNetGuard({ allowPrivate: ['127.0.0.1/32'] });
+      const inFlight = callProvider(guard.fetch, 'test', { method: 'POST', url: `${hang}/hang`, body: 'x=1' }).catch((error: unknown) => error);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await guard.close();
+      const failure = await inFlight;
+      expect(failure).toMatchObject({ kind: 'outcome_unknown' });
+      expect((failure as Error).message).toMatch(/HTTP thread exited/);
+      expect(await exchange(guard, `${hang}/ok`)).toMatchObject({ status: 200, text: 'fine' });
+      await guard.close();
+    });
   });
 });
