@@ -135,8 +135,6 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   const events = new EventBus(log, store.pgPool);
   await events.start();
   const net = createNetGuard({ allowPrivate: config.allowPrivateUrls });
-  // Off the start-up path, but ready before the first send (a late first send breaks pacing).
-  net.warm();
   const media = new MediaStore(store.db, store.dialect, config.dataDir, secrets, config.publicUrl, config.mediaStore);
 
   const context = {

@@ -22,6 +22,8 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
   const app = await buildApp(ctx);
   await app.listen({ port: config.port, host: config.host });
   if (config.runWorkers) {
+    // Off the start-up path, but ready before the first send (a late first send breaks pacing).
+    ctx.net.warm().catch((error: Error) => ctx.log.error({ err: error }, 'the HTTP thread for carrier calls did not start; the first send starts it again'));
     ctx.queue.start();
     // Carrier sessions (SMPP binds) live where sends run.
     ctx.sessions.start();

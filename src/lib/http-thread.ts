@@ -82,6 +82,7 @@ async function perform(message, controller) {
   }
   return { status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks) };
 }
+parentPort.postMessage({ type: 'ready' });
 parentPort.on('message', (message) => {
   if (message.type === 'request') {
     const controller = new AbortController();
@@ -123,6 +124,7 @@ function describeError(error: unknown): ErrorShape {
 
 export class HttpThread {
   private worker: Worker | null = null;
+  private ready: Promise<void> | null = null;
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 0;
 
@@ -136,9 +138,10 @@ export class HttpThread {
     private readonly connections = 64,
   ) {}
 
-  /** Starts the thread (and loads undici on it) now, instead of on the first request. */
-  start(): void {
+  /** Starts the thread now instead of on the first request; resolves once it has loaded undici and can take requests. */
+  start(): Promise<void> {
     this.thread();
+    return this.ready!;
   }
 
   request(url: string, init: ThreadRequest): Promise<ThreadResponse> {
@@ -181,6 +184,13 @@ export class HttpThread {
       // A request on a thread that died may have reached the carrier: its outcome is unknown, never "not sent".
       for (const [id, waiting] of [...this.waiting]) if (waiting.worker === worker) this.settle(id)?.reject(new Error(`the HTTP thread ${reason} while the request was in flight`));
     };
+    this.ready = new Promise<void>((resolve, reject) => {
+      worker.on('message', (message: { type: string }) => message.type === 'ready' && resolve());
+      worker.once('error', reject);
+      worker.once('exit', () => reject(new Error('the HTTP thread exited before it was ready')));
+    });
+    // Callers of start() see a failure; requests see theirs through `lost`.
+    this.ready.catch(() => undefined);
     worker.once('error', (error) => lost(`failed (${error.message})`));
     worker.once('exit', () => lost('exited'));
     this.worker = worker;
@@ -188,6 +198,7 @@ export class HttpThread {
   }
 
   private receive(worker: Worker, message: { type: string; id: number; hostname?: string; response?: ThreadResponse; error?: ErrorShape }): void {
+    if (message.type === 'ready') return;
     if (message.type === 'lookup') {
       this.lookup(message.hostname!, { all: true }, (error, addresses) => {
         worker.postMessage(error ? { type: 'lookup', id: message.id, error: describeError(error) } : { type: 'lookup', id: message.id, addresses });

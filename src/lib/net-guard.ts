@@ -141,8 +141,8 @@ export interface NetGuard {
   /** Resolves a URL's host now and throws PrivateAddressError (or a plain Error for a bad URL) if it is not allowed. */
   checkUrl(url: string): Promise<void>;
   isAllowed(address: string): boolean;
-  /** Starts the HTTP thread in the background, so the first provider call is not the one that waits for it. */
-  warm(): void;
+  /** Starts the HTTP thread, so the first provider call is not the one that waits for it; resolves when it is ready. */
+  warm(): Promise<void>;
   /** Stops the HTTP thread. */
   close(): Promise<void>;
 }
