@@ -92,6 +92,8 @@ export function parseAllowList(entries: readonly string[]): BlockList {
 }
 
 const MAX_REDIRECTS = 5;
+/** Addresses whose guard verdict a guard keeps (any string may arrive from a URL, so the memory is bounded). */
+const MAX_REMEMBERED_VERDICTS = 1024;
 
 /** A whole answer read into memory: what provider API calls need (lib/net-guard.ts `exchange`). */
 export interface BufferedResponse {
@@ -149,10 +151,22 @@ export interface NetGuard {
 
 export function createNetGuard(options: { allowPrivate?: readonly string[] } = {}): NetGuard {
   const allow = parseAllowList(options.allowPrivate ?? []);
-  const isAllowed = (address: string): boolean => {
+  const decide = (address: string): boolean => {
     const ip = canonical(address);
     if (!ip) return false;
     return !isPrivateAddress(ip.address) || allow.check(ip.address, ip.family);
+  };
+  // A BlockList check builds a SocketAddress (2–3 µs for an allowed private address, on every
+  // carrier call): the few addresses a node talks to are decided once. The lists never change.
+  const verdicts = new Map<string, boolean>();
+  const isAllowed = (address: string): boolean => {
+    let verdict = verdicts.get(address);
+    if (verdict === undefined) {
+      verdict = decide(address);
+      if (verdicts.size >= MAX_REMEMBERED_VERDICTS) verdicts.clear();
+      verdicts.set(address, verdict);
+    }
+    return verdict;
   };
 
   // The connection's own DNS lookup: only allowed addresses are handed to connect().
