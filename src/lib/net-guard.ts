@@ -225,7 +225,7 @@ export function createNetGuard(options: { allowPrivate?: readonly string[] } = {
         throw unwrapRefusal(error);
       }
       const location = firstValue(response.headers.location);
-      if (response.status < 300 || response.status > 399 || !location) return { status: response.status, headers: toHeaders(response.headers), text: response.body.toString('utf8') };
+      if (response.status < 300 || response.status > 399 || !location) return { status: response.status, headers: toHeaders(response.headers), text: response.text };
       if (hop >= MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects from ${url.origin}`);
       ({ url, method, body } = redirected(url, response.status, location, method, body));
     }

@@ -157,6 +157,17 @@ describe('guarded fetch', () => {
       await guard.close();
     });
 
+    it('decodes the answer as UTF-8 on the HTTP thread, a character split across chunks included', async () => {
+      const accented = await listen('127.0.0.1', (_req, res) => {
+        const bytes = Buffer.from('{"message":"reçu ✓"}');
+        const split = bytes.indexOf(0xe2) + 1; // inside the three bytes of ✓
+        res.write(bytes.subarray(0, split));
+        setTimeout(() => res.end(bytes.subarray(split)), 20);
+      });
+      const answer = await exchange(createNetGuard({ allowPrivate: ['127.0.0.1/32'] }), `${accented}/`);
+      expect(answer.text).toBe('{"message":"reçu ✓"}');
+    });
+
     it('fails a request in flight when the HTTP thread ends (its outcome unknown), and starts a new thread for the next', async () => {
       const hang = await listen('127.0.0.1', (req, res) => {
         if (req.url === '/ok') res.end('fine');
