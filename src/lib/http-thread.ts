@@ -15,9 +15,8 @@ export interface ThreadRequest {
   headers?: Record<string, string>;
   body?: string | Buffer;
   signal?: AbortSignal;
-  /** The most of the answer's body to read; past it the request fails with `tooBigMessage`. */
+  /** The most of the answer's body to read; past it the request fails. */
   maxBytes: number;
-  tooBigMessage: string;
 }
 
 /** An answer. A redirect's body is discarded on the thread; every other answer's is read whole and decoded as UTF-8 there. */
@@ -76,7 +75,7 @@ async function perform(message, controller) {
     size += chunk.length;
     if (size > message.maxBytes) {
       response.body.destroy();
-      throw new Error(message.tooBigMessage);
+      throw new Error('the answer from ' + new URL(message.url).origin + ' is larger than ' + message.maxBytes + ' bytes');
     }
     chunks.push(chunk);
   }
@@ -126,6 +125,7 @@ function describeError(error: unknown): ErrorShape {
 export class HttpThread {
   private worker: Worker | null = null;
   private ready: Promise<void> | null = null;
+  private markReady: (() => void) | null = null;
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 0;
 
@@ -161,7 +161,7 @@ export class HttpThread {
         signal.addEventListener('abort', waiting.onAbort, { once: true });
       }
       this.waiting.set(id, waiting);
-      worker.postMessage({ type: 'request', id, url, method: init.method, headers: init.headers, body: init.body, maxBytes: init.maxBytes, tooBigMessage: init.tooBigMessage });
+      worker.postMessage({ type: 'request', id, url, method: init.method, headers: init.headers, body: init.body, maxBytes: init.maxBytes });
     });
   }
 
@@ -186,7 +186,7 @@ export class HttpThread {
       for (const [id, waiting] of [...this.waiting]) if (waiting.worker === worker) this.settle(id)?.reject(new Error(`the HTTP thread ${reason} while the request was in flight`));
     };
     this.ready = new Promise<void>((resolve, reject) => {
-      worker.on('message', (message: { type: string }) => message.type === 'ready' && resolve());
+      this.markReady = resolve;
       worker.once('error', reject);
       worker.once('exit', () => reject(new Error('the HTTP thread exited before it was ready')));
     });
@@ -199,7 +199,7 @@ export class HttpThread {
   }
 
   private receive(worker: Worker, message: { type: string; id: number; hostname?: string; response?: ThreadResponse; error?: ErrorShape }): void {
-    if (message.type === 'ready') return;
+    if (message.type === 'ready') return this.markReady?.();
     if (message.type === 'lookup') {
       this.lookup(message.hostname!, { all: true }, (error, addresses) => {
         worker.postMessage(error ? { type: 'lookup', id: message.id, error: describeError(error) } : { type: 'lookup', id: message.id, addresses });

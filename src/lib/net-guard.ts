@@ -220,7 +220,7 @@ export function createNetGuard(options: { allowPrivate?: readonly string[] } = {
       checkLiteral(url);
       let response: ThreadResponse;
       try {
-        response = await thread.request(url.href, { method: method ?? 'GET', headers: withBodyType(init.headers, body), body, signal: init.signal, maxBytes: MAX_ANSWER_BYTES, tooBigMessage: `the answer from ${url.origin} is larger than ${MAX_ANSWER_BYTES} bytes` });
+        response = await thread.request(url.href, { method: method ?? 'GET', headers: withBodyType(init.headers, body), body, signal: init.signal, maxBytes: MAX_ANSWER_BYTES });
       } catch (error) {
         throw unwrapRefusal(error);
       }
